@@ -1,0 +1,217 @@
+/**
+ * The one catalogue of diagnostics. Every message the compiler can print is defined here, with its code,
+ * severity and hint, so wording stays consistent and tests can match on codes instead of text.
+ *
+ * Codes are grouped by the stage that reports them:
+ *   E01 reading and lexing · E02 parsing · E03 checking the spec · E04 shapes · E05 scaling · E06 backends.
+ */
+
+export type Severity = 'error' | 'warning';
+
+interface MessageDef<A> {
+  readonly severity: Severity;
+  readonly message: (args: A) => string;
+  readonly hint?: (args: A) => string | undefined;
+}
+
+function def<A = Record<string, never>>(d: MessageDef<A>): MessageDef<A> {
+  return d;
+}
+
+/** "did you mean 'x'?" when a near name exists, else the list of valid names. */
+function suggest(a: { suggestion?: string | undefined; valid?: readonly string[] | undefined }): string | undefined {
+  if (a.suggestion) return `did you mean '${a.suggestion}'?`;
+  if (a.valid && a.valid.length > 0) return `expected one of: ${a.valid.join(', ')}`;
+  return undefined;
+}
+
+type Suggestable = { suggestion?: string | undefined; valid?: readonly string[] | undefined };
+
+export const messages = {
+  // ---- E01: reading and lexing ----
+  E0101: def<{ char: string }>({
+    severity: 'error',
+    message: (a) => `unexpected character '${a.char}'`,
+    hint: () => 'names are letters, digits and _; comments start with #',
+  }),
+  E0102: def({
+    severity: 'error',
+    message: () => 'file is not UTF-8 text',
+    hint: () => 'save the spec as UTF-8; .effnet files are plain text',
+  }),
+  E0103: def({
+    severity: 'error',
+    message: () => 'file is empty',
+    hint: () => "a spec needs at least 'model NAME { input ... classes ... stages { ... } }'",
+  }),
+
+  // ---- E02: parsing ----
+  E0201: def<{ expected: string; found: string }>({
+    severity: 'error',
+    message: (a) => `expected ${a.expected} but found ${a.found}`,
+  }),
+  E0202: def<{ found: string }>({
+    severity: 'error',
+    message: (a) => `unexpected ${a.found} after the end of the model`,
+    hint: () => 'a file holds one model; use variants for a family',
+  }),
+
+  // ---- E03: checking the spec ----
+  E0301: def<{ name: string } & Suggestable>({
+    severity: 'error',
+    message: (a) => `unknown operator '${a.name}'`,
+    hint: suggest,
+  }),
+  E0302: def<{ name: string; owner: string } & Suggestable>({
+    severity: 'error',
+    message: (a) => `unknown option '${a.name}' for ${a.owner}`,
+    hint: suggest,
+  }),
+  E0303: def<{ name: string } & Suggestable>({
+    severity: 'error',
+    message: (a) => `unknown activation '${a.name}'`,
+    hint: suggest,
+  }),
+  E0304: def<{ field: string; op: string }>({
+    severity: 'error',
+    message: (a) => `stage row is missing its ${a.field} field`,
+    hint: (a) => `a stage row reads: operator repeats channels kernel stride [options]; '-' stands for a field ${a.op} does not use`,
+  }),
+  E0305: def<{ name: string }>({
+    severity: 'error',
+    message: (a) => `option '${a.name}' is given twice`,
+    hint: () => 'remove one of them',
+  }),
+  E0306: def<{ field: string; value: string }>({
+    severity: 'error',
+    message: (a) => `${a.field} must be a positive integer, got ${a.value}`,
+  }),
+  E0307: def<{ value: string }>({
+    severity: 'error',
+    message: (a) => `squeeze-excitation ratio must be in (0, 1], got ${a.value}`,
+    hint: () => "0.25 is EfficientNet's ratio; leave 'se' out for no squeeze-excitation",
+  }),
+  E0308: def({
+    severity: 'error',
+    message: () => 'the stage table is empty',
+    hint: () => 'add at least one row: operator repeats channels kernel stride [options]',
+  }),
+  E0309: def<{ name: string } & Suggestable>({
+    severity: 'error',
+    message: (a) => `unknown variant '${a.name}'`,
+    hint: suggest,
+  }),
+  E0310: def<{ name: string; where: string } & Suggestable>({
+    severity: 'error',
+    message: (a) => `unknown setting '${a.name}' in ${a.where}`,
+    hint: suggest,
+  }),
+  E0311: def<{ name: string }>({
+    severity: 'error',
+    message: (a) => `'${a.name}' is set twice`,
+    hint: () => 'a later line does not override an earlier one; remove one',
+  }),
+  E0312: def<{ what: string; value: string; expected: string }>({
+    severity: 'error',
+    message: (a) => `invalid ${a.what} '${a.value}'`,
+    hint: (a) => `expected ${a.expected}`,
+  }),
+  E0313: def<{ name: string; example: string }>({
+    severity: 'error',
+    message: (a) => `the model has no '${a.name}'`,
+    hint: (a) => `add a line such as '${a.example}'`,
+  }),
+  E0314: def<{ field: string; op: string }>({
+    severity: 'error',
+    message: (a) => `${a.op} takes no ${a.field}; write '-' in that column`,
+  }),
+  E0315: def<{ count: number; stages: number }>({
+    severity: 'error',
+    message: (a) => `the list has ${a.count} entries but the model has ${a.stages} stages`,
+    hint: () => 'give one value per stage row, in table order',
+  }),
+  E0316: def<{ field: string; value: string; min: string; max: string }>({
+    severity: 'error',
+    message: (a) => `${a.field} must be between ${a.min} and ${a.max}, got ${a.value}`,
+  }),
+  E0317: def<{ name: string }>({
+    severity: 'error',
+    message: (a) => `variant '${a.name}' is defined twice`,
+  }),
+  E0318: def<{ field: string; value: string }>({
+    severity: 'error',
+    message: (a) => `${a.field} must be a positive number, got ${a.value}`,
+  }),
+  E0319: def<{ op: string }>({
+    severity: 'error',
+    message: (a) => `${a.op} cannot have both 'expand' and 'mid'`,
+    hint: () => "'expand' multiplies the input channels; 'mid' gives the expanded width directly",
+  }),
+
+  // ---- E04: shapes ----
+  E0401: def<{ kernel: number; size: string; layer: string }>({
+    severity: 'error',
+    message: (a) => `kernel ${a.kernel} is larger than the ${a.size} feature map at ${a.layer}`,
+    hint: () => 'reduce the kernel or the number of stride-2 stages, or raise the input resolution',
+  }),
+  E0402: def<{ layer: string; size: string }>({
+    severity: 'error',
+    message: (a) => `the feature map shrinks below 1 pixel at ${a.layer} (${a.size})`,
+    hint: () => 'raise the input resolution or remove a stride-2 stage',
+  }),
+  E0403: def<{ channels: number; groups: number; layer: string }>({
+    severity: 'error',
+    message: (a) => `${a.channels} channels are not divisible by ${a.groups} groups at ${a.layer}`,
+    hint: () => 'make the channels a multiple of the groups',
+  }),
+  E0404: def<{ op: string }>({
+    severity: 'error',
+    message: (a) => `${a.op} needs a spatial (H x W x C) input, but the tensor is already flat`,
+    hint: () => 'move it before the global pooling or dense layer',
+  }),
+  E0405: def<{ elements: string; layer: string }>({
+    severity: 'error',
+    message: (a) => `tensor of ${a.elements} elements at ${a.layer} exceeds 2^31`,
+    hint: () => 'lower the resolution or width; runtimes index tensors with 32-bit integers',
+  }),
+
+  E0406: def<{ op: string }>({
+    severity: 'error',
+    message: (a) => `${a.op} needs a flat input, but the tensor is still a feature map`,
+    hint: () => "put 'gap' before it to pool the feature map to a vector",
+  }),
+  W0407: def<{ kernel: number; size: string; layer: string }>({
+    severity: 'warning',
+    message: (a) => `kernel ${a.kernel} is larger than the ${a.size} feature map at ${a.layer}; most of it sees padding`,
+    hint: () => 'raise the input resolution, or accept it for a quick low-resolution build',
+  }),
+
+  // ---- E05: scaling ----
+  E0501: def<{ name: string; value: string }>({
+    severity: 'error',
+    message: (a) => `${a.name} must be at least 1, got ${a.value}`,
+    hint: () => 'compound scaling only grows a network; scale the base spec down instead',
+  }),
+  W0502: def<{ product: string }>({
+    severity: 'warning',
+    message: (a) => `alpha * beta^2 * gamma^2 = ${a.product}, far from 2`,
+    hint: () => 'with a product near 2, FLOPs grow about 2^phi (the paper uses 1.2, 1.1, 1.15)',
+  }),
+  E0503: def<{ params: string; limit: string }>({
+    severity: 'error',
+    message: (a) => `the scaled model would have ${a.params} parameters, over the ceiling of ${a.limit}`,
+    hint: () => 'lower phi or the multipliers, or raise --max-params',
+  }),
+  E0504: def<{ what: string }>({
+    severity: 'error',
+    message: (a) => `${a.what}`,
+  }),
+  E0505: def<{ variant: string }>({
+    severity: 'error',
+    message: (a) => `variant '${a.variant}' sets its own width, depth or resolution`,
+    hint: () => 'use either --variant or the scaling flags (--phi, --width, --depth, --resolution), not both',
+  }),
+} as const;
+
+export type Code = keyof typeof messages;
+export type MessageArgs<C extends Code> = Parameters<(typeof messages)[C]['message']>[0];

@@ -1,0 +1,404 @@
+/**
+ * AST → ModelSpec: gives names their meaning and checks every value, reporting all problems in one run.
+ * Nothing here knows about shapes; those checks come after repeats are expanded (passes/infer-shapes.ts).
+ */
+import { diagnostic, type Diagnostic, type StageResult } from '../diagnostics/diagnostic.js';
+import { nearestName } from '../diagnostics/nearest-name.js';
+import type { Span } from '../source/span.js';
+import type { AtomAst, LayerAst, ModelAst, OptionAst, RowAst, SettingAst, ValueAst } from '../syntax/ast.js';
+import { activationNamed, activations, type Activation } from './activations.js';
+import { operatorNames, operators, optionTypes, type Field, type OpName, type OptionName, type OptionType } from './ops.js';
+import type { LayerSpec, ModelSpec, ScalingSpec, SeSpec, VariantSpec } from './spec.js';
+
+const modelSettings = ['input', 'classes', 'activation', 'norm', 'padding', 'drop_connect'] as const;
+const scalingSettings = ['alpha', 'beta', 'gamma', 'divisor', 'min_channels', 'rounding', 'resolution_divisor'] as const;
+const variantOptions = ['width', 'depth', 'resolution', 'phi', 'dropout', 'classes', 'operator', 'repeats'] as const;
+
+/** Collects diagnostics while reading values; each reader returns undefined after reporting. */
+class Reader {
+  readonly diagnostics: Diagnostic[] = [];
+
+  report(d: Diagnostic): undefined {
+    this.diagnostics.push(d);
+    return undefined;
+  }
+
+  single(value: ValueAst, what: string): AtomAst | undefined {
+    if (value.atoms.length === 1) return value.atoms[0];
+    return this.report(diagnostic('E0312', value.span, { what, value: value.atoms.map((a) => a.text).join(','), expected: 'a single value' }, what));
+  }
+
+  positiveInt(atom: AtomAst, field: string): number | undefined {
+    const n = atom.kind === 'number' ? Number(atom.text) : NaN;
+    if (Number.isInteger(n) && n >= 1) return n;
+    return this.report(diagnostic('E0306', atom.span, { field, value: atom.text }, field));
+  }
+
+  number(atom: AtomAst, field: string): number | undefined {
+    const n = atom.kind === 'number' ? Number(atom.text) : NaN;
+    if (Number.isFinite(n)) return n;
+    return this.report(diagnostic('E0312', atom.span, { what: field, value: atom.text, expected: 'a number' }, field));
+  }
+
+  positiveNumber(atom: AtomAst, field: string): number | undefined {
+    const n = this.number(atom, field);
+    if (n === undefined) return undefined;
+    if (n > 0) return n;
+    return this.report(diagnostic('E0318', atom.span, { field, value: atom.text }, field));
+  }
+
+  ranged(atom: AtomAst, field: string, min: number, max: number, minExclusive = false): number | undefined {
+    const n = this.number(atom, field);
+    if (n === undefined) return undefined;
+    if ((minExclusive ? n > min : n >= min) && n <= max) return n;
+    const lo = minExclusive ? `${min} (exclusive)` : String(min);
+    return this.report(diagnostic('E0316', atom.span, { field, value: atom.text, min: lo, max: String(max) }, field));
+  }
+
+  activation(atom: AtomAst, field: string): Activation | undefined {
+    const a = atom.kind === 'name' ? activationNamed(atom.text) : undefined;
+    if (a) return a;
+    return this.report(diagnostic('E0303', atom.span, { name: atom.text, suggestion: nearestName(atom.text, activations), valid: activations }, field));
+  }
+
+  enumOf<T extends string>(atom: AtomAst, field: string, values: readonly T[]): T | undefined {
+    if (atom.kind === 'name' && (values as readonly string[]).includes(atom.text)) return atom.text as T;
+    return this.report(diagnostic('E0312', atom.span, { what: field, value: atom.text, expected: values.map((v) => `'${v}'`).join(', ') }, field));
+  }
+
+  onOff(atom: AtomAst, field: string): boolean | undefined {
+    const v = this.enumOf(atom, field, ['on', 'off', 'true', 'false', 'yes', 'no']);
+    return v === undefined ? undefined : v === 'on' || v === 'true' || v === 'yes';
+  }
+
+  typed(atom: AtomAst, field: string, type: OptionType): number | string | boolean | undefined {
+    switch (type.kind) {
+      case 'int': return this.positiveInt(atom, field);
+      case 'number': return type.max === undefined ? (type.min > 0 ? this.ranged(atom, field, type.min, Infinity) : this.positiveNumber(atom, field)) : this.ranged(atom, field, type.min, type.max, type.minExclusive);
+      case 'activation': return this.activation(atom, field);
+      case 'onoff': return this.onOff(atom, field);
+      case 'enum': return this.enumOf(atom, field, type.values);
+    }
+  }
+
+  /** Options by name, reporting unknown and repeated ones. */
+  options(opts: readonly OptionAst[], valid: readonly string[], owner: string): Map<string, OptionAst> {
+    const seen = new Map<string, OptionAst>();
+    for (const o of opts) {
+      if (!valid.includes(o.name)) {
+        this.report(diagnostic('E0302', o.nameSpan, { name: o.name, owner, suggestion: nearestName(o.name, valid), valid }, o.name));
+      } else if (seen.has(o.name)) {
+        this.report(diagnostic('E0305', o.nameSpan, { name: o.name }, o.name));
+      } else {
+        seen.set(o.name, o);
+      }
+    }
+    return seen;
+  }
+}
+
+/** Reads the options of a layer or row that the op table allows. */
+function layerOptions(r: Reader, op: OpName, opts: readonly OptionAst[], extra: readonly string[] = []) {
+  const allowed = [...operators[op].options, ...extra];
+  const found = r.options(opts, allowed, `operator '${op}'`);
+  const values: Partial<Record<string, number | string | boolean>> = {};
+  const spans: Partial<Record<string, Span>> = {};
+  for (const [name, o] of found) {
+    spans[name] = o.value.span;
+    const atom = r.single(o.value, name);
+    if (!atom) continue;
+    const type = (optionTypes as Record<string, OptionType>)[name];
+    if (name === 'se' && atom.kind === 'number') {
+      // A dedicated message: the SE ratio has a well-known meaning and range.
+      const n = Number(atom.text);
+      if (!(n > 0 && n <= 1)) { r.report(diagnostic('E0307', atom.span, { value: atom.text }, 'se')); continue; }
+      values[name] = n;
+      continue;
+    }
+    const v = type ? r.typed(atom, name, type) : r.positiveInt(atom, name);
+    if (v !== undefined) values[name] = v;
+  }
+  return { values, spans, found };
+}
+
+function buildLayer(
+  r: Reader,
+  op: OpName,
+  span: Span,
+  opSpan: Span,
+  fields: Partial<Record<Field, number>>,
+  fieldSpans: Partial<Record<Field, Span>>,
+  values: Partial<Record<string, number | string | boolean>>,
+  optionSpans: Partial<Record<string, Span>>,
+): LayerSpec {
+  const def = operators[op] as { defaultKernel?: number };
+  let se: SeSpec | undefined;
+  if (values.se !== undefined) {
+    se = {
+      ratio: values.se as number,
+      base: (values.se_base as 'input' | 'expanded' | undefined) ?? 'input',
+      gate: (values.se_gate as 'sigmoid' | 'hard_sigmoid' | undefined) ?? 'sigmoid',
+      ...(values.se_act !== undefined ? { act: values.se_act as Activation } : {}),
+      ...(values.se_divisor !== undefined ? { divisor: values.se_divisor as number } : {}),
+    };
+  }
+  if (values.expand !== undefined && values.mid !== undefined) {
+    r.report(diagnostic('E0319', optionSpans.mid!, { op }, 'mid'));
+  }
+  const kernel = fields.kernel ?? def.defaultKernel;
+  return {
+    op,
+    span,
+    repeats: fields.repeats ?? 1,
+    ...(fields.channels !== undefined ? { channels: fields.channels } : {}),
+    ...(kernel !== undefined ? { kernel } : {}),
+    stride: fields.stride ?? 1,
+    ...(values.act !== undefined ? { act: values.act as Activation } : {}),
+    ...(values.bias !== undefined ? { bias: values.bias as boolean } : {}),
+    groups: (values.groups as number | undefined) ?? 1,
+    norm: (values.norm as boolean | undefined) ?? true,
+    ...(values.expand !== undefined ? { expand: values.expand as number } : {}),
+    ...(values.mid !== undefined ? { mid: values.mid as number } : {}),
+    ...(se ? { se } : {}),
+    skip: (values.skip as boolean | undefined) ?? true,
+    expansion: (values.expansion as number | undefined) ?? 4,
+    ...(values.pad !== undefined ? { pad: values.pad as 'same' | 'symmetric' | 'valid' } : {}),
+    width: (values.width as LayerSpec['width'] | undefined) ?? 'scaled',
+    depth: (values.depth as LayerSpec['depth'] | undefined) ?? 'scaled',
+    spans: { op: opSpan, ...fieldSpans, ...optionSpans },
+  };
+}
+
+function operatorOf(r: Reader, name: string, span: Span): OpName | undefined {
+  if ((operatorNames as string[]).includes(name)) return name as OpName;
+  return r.report(diagnostic('E0301', span, { name, suggestion: nearestName(name, operatorNames), valid: operatorNames }, 'op'));
+}
+
+/** A stem/head layer: fields are named options (`channels 32 kernel 3 stride 2`). */
+function lowerLayer(r: Reader, layer: LayerAst): LayerSpec | undefined {
+  const op = operatorOf(r, layer.op, layer.opSpan);
+  if (!op) return undefined;
+  const uses = operators[op].fields;
+  const fieldNames = (['channels', 'kernel', 'stride'] as const).filter((f) => uses[f] !== 'unused');
+  const fieldOpts = layer.options.filter((o) => (fieldNames as readonly string[]).includes(o.name));
+  const otherOpts = layer.options.filter((o) => !(fieldNames as readonly string[]).includes(o.name));
+  const fields: Partial<Record<Field, number>> = {};
+  const fieldSpans: Partial<Record<Field, Span>> = {};
+  for (const [name, o] of r.options(fieldOpts, fieldNames, `operator '${op}'`)) {
+    const atom = r.single(o.value, name);
+    const v = atom && r.positiveInt(atom, name);
+    fieldSpans[name as Field] = o.value.span;
+    if (v !== undefined) fields[name as Field] = v;
+  }
+  for (const f of fieldNames) {
+    if (uses[f] === 'required' && !layer.options.some((o) => o.name === f)) {
+      r.report(diagnostic('E0304', layer.span, { field: f, op }, f));
+    }
+  }
+  const { values, spans } = layerOptions(r, op, otherOpts, fieldNames);
+  return buildLayer(r, op, layer.span, layer.opSpan, fields, fieldSpans, values, spans);
+}
+
+const rowFields: readonly Field[] = ['repeats', 'channels', 'kernel', 'stride'];
+
+/** A stage-table row: `op repeats channels kernel stride [options]`. */
+function lowerRow(r: Reader, row: RowAst): LayerSpec | undefined {
+  const op = operatorOf(r, row.op, row.opSpan);
+  if (!op) return undefined;
+  const uses: Record<Field, string> = { repeats: 'required', ...operators[op].fields };
+  const fields: Partial<Record<Field, number>> = {};
+  const fieldSpans: Partial<Record<Field, Span>> = {};
+  rowFields.forEach((f, i) => {
+    const atom = row.fields[i];
+    if (!atom) {
+      // Point just past the last field: that is where the missing one belongs.
+      const at = row.fields.length > 0 ? row.fields[row.fields.length - 1]!.span.end : row.opSpan.end;
+      r.report(diagnostic('E0304', { file: row.span.file, start: at, end: at }, { field: f, op }, f));
+      return;
+    }
+    fieldSpans[f] = atom.span;
+    if (atom.kind === 'dash') {
+      if (uses[f] === 'required') r.report(diagnostic('E0304', atom.span, { field: f, op }, f));
+      return;
+    }
+    if (uses[f] === 'unused') {
+      r.report(diagnostic('E0314', atom.span, { field: f, op }, f));
+      return;
+    }
+    const v = r.positiveInt(atom, f);
+    if (v !== undefined) fields[f] = v;
+  });
+  for (const extra of row.fields.slice(rowFields.length)) {
+    r.report(diagnostic('E0312', extra.span, { what: 'stage field', value: extra.text, expected: 'at most 4 fields (repeats channels kernel stride), then named options' }));
+  }
+  const { values, spans } = layerOptions(r, op, row.options);
+  return buildLayer(r, op, row.span, row.opSpan, fields, fieldSpans, values, spans);
+}
+
+function lowerScaling(r: Reader, settings: readonly SettingAst[]): ScalingSpec {
+  const s = settingMap(r, settings, scalingSettings, 'the scaling block');
+  const spans: Record<string, Span> = {};
+  const num = (name: string, fallback: number, read: (a: AtomAst) => number | undefined) => {
+    const st = s.get(name);
+    if (!st) return fallback;
+    spans[name] = st.value.span;
+    const atom = r.single(st.value, name);
+    return (atom && read(atom)) ?? fallback;
+  };
+  const rounding = s.get('rounding');
+  const minChannels = s.has('min_channels') ? num('min_channels', 1, (a) => r.positiveInt(a, 'min_channels')) : undefined;
+  return {
+    alpha: num('alpha', 1.2, (a) => r.positiveNumber(a, 'alpha')),
+    beta: num('beta', 1.1, (a) => r.positiveNumber(a, 'beta')),
+    gamma: num('gamma', 1.15, (a) => r.positiveNumber(a, 'gamma')),
+    divisor: num('divisor', 8, (a) => r.positiveInt(a, 'divisor')),
+    ...(minChannels !== undefined ? { minChannels } : {}),
+    rounding: (rounding && r.single(rounding.value, 'rounding') && r.enumOf(rounding.value.atoms[0]!, 'rounding', ['divisible', 'truncate'] as const)) || 'divisible',
+    resolutionDivisor: num('resolution_divisor', 1, (a) => r.positiveInt(a, 'resolution_divisor')),
+    spans,
+  };
+}
+
+/** Settings by name, reporting unknown and repeated ones. */
+function settingMap(r: Reader, settings: readonly SettingAst[], valid: readonly string[], where: string): Map<string, SettingAst> {
+  const map = new Map<string, SettingAst>();
+  for (const s of settings) {
+    if (!valid.includes(s.name)) {
+      r.report(diagnostic('E0310', s.nameSpan, { name: s.name, where, suggestion: nearestName(s.name, valid), valid }, s.name));
+    } else if (map.has(s.name)) {
+      r.report(diagnostic('E0311', s.nameSpan, { name: s.name }, s.name));
+    } else {
+      map.set(s.name, s);
+    }
+  }
+  return map;
+}
+
+function lowerVariant(r: Reader, v: { name: string; nameSpan: Span; options: readonly OptionAst[]; span: Span }, stageCount: number): VariantSpec {
+  const found = r.options(v.options, variantOptions, `variant '${v.name}'`);
+  const out: { -readonly [K in keyof VariantSpec]?: VariantSpec[K] } = {};
+  const spans: Record<string, Span> = { name: v.nameSpan };
+  for (const [name, o] of found) {
+    spans[name] = o.value.span;
+    if (name === 'repeats') {
+      const list = o.value.atoms.map((a) => r.positiveInt(a, 'repeats'));
+      if (list.length !== stageCount) r.report(diagnostic('E0315', o.value.span, { count: list.length, stages: stageCount }, 'repeats'));
+      else if (list.every((x) => x !== undefined)) out.repeats = list as number[];
+      continue;
+    }
+    const atom = r.single(o.value, name);
+    if (!atom) continue;
+    switch (name) {
+      case 'operator': { const op = operatorOf(r, atom.text, atom.span); if (op) out.operator = op; break; }
+      case 'resolution': case 'classes': { const n = r.positiveInt(atom, name); if (n !== undefined) out[name] = n; break; }
+      case 'dropout': { const n = r.ranged(atom, name, 0, 1); if (n !== undefined && n < 1) out.dropout = n; else if (n === 1) r.report(diagnostic('E0316', atom.span, { field: name, value: atom.text, min: '0', max: '1 (exclusive)' }, name)); break; }
+      case 'phi': { const n = r.number(atom, name); if (n !== undefined) out.phi = n; break; }
+      default: { const n = r.positiveNumber(atom, name); if (n !== undefined) out[name as 'width' | 'depth'] = n; }
+    }
+  }
+  return { name: v.name, span: v.span, ...out, spans } as VariantSpec;
+}
+
+export function lower(ast: ModelAst): StageResult<ModelSpec> {
+  const r = new Reader();
+  const settings: SettingAst[] = [];
+  const blocks = new Map<string, Extract<ModelAst['members'][number], { keywordSpan: Span }>>();
+  for (const m of ast.members) {
+    if (m.kind === 'setting') { settings.push(m); continue; }
+    if (blocks.has(m.kind)) r.report(diagnostic('E0311', m.keywordSpan, { name: m.kind }, m.kind));
+    else blocks.set(m.kind, m);
+  }
+  const s = settingMap(r, settings, modelSettings, `model '${ast.name}'`);
+  const spans: Record<string, Span> = { name: ast.nameSpan };
+  const read = <T>(name: string, fn: (st: SettingAst, atom: AtomAst) => T | undefined): T | undefined => {
+    const st = s.get(name);
+    if (!st) return undefined;
+    spans[name] = st.value.span;
+    if (name !== 'norm') r.options(st.options, [], `setting '${name}'`);
+    const atom = r.single(st.value, name);
+    return atom ? fn(st, atom) : undefined;
+  };
+
+  const input = read('input', (_st, a) => {
+    if (a.kind === 'number') { const n = r.positiveInt(a, 'input'); return n === undefined ? undefined : { height: n, width: n, channels: 3 }; }
+    const parts = a.kind === 'dims' ? a.text.split('x').map(Number) : [];
+    if ((parts.length === 3 || parts.length === 2) && parts.every((p) => Number.isInteger(p) && p >= 1)) {
+      return { height: parts[0]!, width: parts[1]!, channels: parts[2] ?? 3 };
+    }
+    return r.report(diagnostic('E0312', a.span, { what: 'input', value: a.text, expected: 'HEIGHTxWIDTHxCHANNELS with each at least 1, e.g. 224x224x3' }, 'input'));
+  });
+  if (!s.has('input')) r.report(diagnostic('E0313', ast.nameSpan, { name: 'input', example: 'input 224x224x3' }, 'input'));
+  const classes = read('classes', (_st, a) => r.positiveInt(a, 'classes'));
+  const activation = read('activation', (_st, a) => r.activation(a, 'activation')) ?? 'relu';
+  const padding = read('padding', (_st, a) => r.enumOf(a, 'padding', ['same', 'symmetric'] as const)) ?? 'same';
+  const dropConnect = read('drop_connect', (_st, a) => r.ranged(a, 'drop_connect', 0, 1)) ?? 0;
+  let norm: ModelSpec['norm'] = { eps: 1e-3, momentum: 0.99 };
+  read('norm', (st, a) => {
+    const kind = r.enumOf(a, 'norm', ['batchnorm', 'none'] as const);
+    const opts = r.options(st.options, kind === 'none' ? [] : ['eps', 'momentum'], 'norm');
+    if (kind === 'none') { norm = undefined; return; }
+    const eps = opts.get('eps');
+    const mom = opts.get('momentum');
+    const epsV = eps && r.single(eps.value, 'eps') ? r.positiveNumber(eps.value.atoms[0]!, 'eps') : undefined;
+    const momV = mom && r.single(mom.value, 'momentum') ? r.ranged(mom.value.atoms[0]!, 'momentum', 0, 1) : undefined;
+    norm = { eps: epsV ?? 1e-3, momentum: momV ?? 0.99 };
+    return undefined;
+  });
+
+  const layersOf = (kind: 'stem' | 'head'): LayerSpec[] => {
+    const m = blocks.get(kind);
+    if (!m || m.kind !== kind) return [];
+    return m.layers.map((l) => lowerLayer(r, l)).filter((l): l is LayerSpec => l !== undefined);
+  };
+  const stem = layersOf('stem');
+  const stagesBlock = blocks.get('stages');
+  const rows = stagesBlock?.kind === 'stages' ? stagesBlock.rows : [];
+  if (!stagesBlock) r.report(diagnostic('E0313', ast.nameSpan, { name: 'stages', example: 'stages { mbconv 1 16 3 1 expand 1 }' }, 'stages'));
+  else if (rows.length === 0) r.report(diagnostic('E0308', stagesBlock.keywordSpan, {}, 'stages'));
+  const stages = rows.map((row) => lowerRow(r, row)).filter((l): l is LayerSpec => l !== undefined);
+  const head = layersOf('head');
+
+  let classifier: ModelSpec['classifier'];
+  const cls = blocks.get('classifier');
+  if (cls?.kind === 'classifier') {
+    const opts = r.options(cls.options, ['dropout'], 'the classifier');
+    const d = opts.get('dropout');
+    const dropout = d && r.single(d.value, 'dropout') ? r.ranged(d.value.atoms[0]!, 'dropout', 0, 1) : 0;
+    classifier = { dropout: dropout ?? 0, span: cls.span };
+    if (!s.has('classes')) r.report(diagnostic('E0313', cls.keywordSpan, { name: 'classes', example: 'classes 1000' }, 'classes'));
+  }
+
+  const variants: VariantSpec[] = [];
+  const vb = blocks.get('variants');
+  if (vb?.kind === 'variants') {
+    for (const v of vb.variants) {
+      if (variants.some((x) => x.name === v.name)) r.report(diagnostic('E0317', v.nameSpan, { name: v.name }, 'name'));
+      else variants.push(lowerVariant(r, v, rows.length));
+    }
+  }
+  const sb = blocks.get('scaling');
+  const scaling = lowerScaling(r, sb?.kind === 'scaling' ? sb.settings : []);
+
+  if (r.diagnostics.length > 0 || !input) return { diagnostics: r.diagnostics };
+  return {
+    value: {
+      name: ast.name,
+      span: ast.span,
+      input,
+      ...(classes !== undefined ? { classes } : {}),
+      activation,
+      ...(norm ? { norm } : {}),
+      padding,
+      dropConnect,
+      stem,
+      stages,
+      head,
+      ...(classifier ? { classifier } : {}),
+      variants,
+      scaling,
+      applied: { width: 1, depth: 1, resolution: 1 },
+      spans,
+    },
+    diagnostics: r.diagnostics,
+  };
+}

@@ -1,0 +1,60 @@
+/** text → tokens → CST → AST. Lexing and syntax errors all come out in one run (chevrotain recovers). */
+import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
+import { EOF, tokenLabel } from 'chevrotain';
+import { effnetLexer } from '../../grammar/tokens.js';
+import { effnetParser } from '../../grammar/parser.js';
+import { diagnostic, type Diagnostic, type StageResult } from '../diagnostics/diagnostic.js';
+import type { SourceFile } from '../source/source-file.js';
+import type { ModelAst } from './ast.js';
+import { cstToAst } from './cst-to-ast.js';
+
+function describeToken(tok: IToken): string {
+  if (tok.tokenType === EOF) return 'end of file';
+  if (tok.tokenType.name === 'Newline') return 'end of line';
+  return `'${tok.image}'`;
+}
+
+function listLabels(types: readonly TokenType[]): string {
+  const labels = [...new Set(types.map((t) => tokenLabel(t)))];
+  if (labels.length === 1) return labels[0]!;
+  return `one of ${labels.slice(0, -1).join(', ')} or ${labels[labels.length - 1]}`;
+}
+
+/** Chevrotain asks this for message text; we return only the "expected" part and add the rest ourselves. */
+const expectedOnly: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage: ({ expected }) => tokenLabel(expected),
+  buildNotAllInputParsedMessage: () => 'end of file',
+  buildNoViableAltMessage: ({ expectedPathsPerAlt }) => listLabels(expectedPathsPerAlt.flat().map((path) => path[0]!).filter(Boolean)),
+  buildEarlyExitMessage: ({ expectedIterationPaths }) => listLabels(expectedIterationPaths.map((path) => path[0]!).filter(Boolean)),
+};
+
+// Installed once: the provider is a parser-wide setting in chevrotain.
+(effnetParser as unknown as { errorMessageProvider: IParserErrorMessageProvider }).errorMessageProvider = expectedOnly;
+
+export interface Parsed {
+  readonly ast: ModelAst;
+  /** Comment tokens, kept for the formatter. */
+  readonly comments: readonly IToken[];
+}
+
+export function parse(file: SourceFile): StageResult<Parsed> {
+  const diagnostics: Diagnostic[] = [];
+  const lexed = effnetLexer.tokenize(file.text);
+  for (const e of lexed.errors) {
+    const ch = file.text.slice(e.offset, e.offset + e.length);
+    diagnostics.push(diagnostic('E0101', { file: file.name, start: e.offset, end: e.offset + e.length }, { char: ch.length > 1 ? ch[0]! : ch }));
+  }
+  effnetParser.input = lexed.tokens;
+  const cst = effnetParser.file();
+  for (const e of effnetParser.errors) {
+    const tok = e.token;
+    const atEnd = tok.tokenType === EOF || Number.isNaN(tok.startOffset);
+    const start = atEnd ? file.text.length : tok.startOffset;
+    const end = atEnd ? start : tok.endOffset! + 1;
+    const span = { file: file.name, start, end };
+    if (e.name === 'NotAllInputParsedException') diagnostics.push(diagnostic('E0202', span, { found: describeToken(tok) }));
+    else diagnostics.push(diagnostic('E0201', span, { expected: e.message, found: atEnd ? 'end of file' : describeToken(tok) }));
+  }
+  if (diagnostics.length > 0) return { diagnostics };
+  return { value: { ast: cstToAst(cst, file.name), comments: lexed.groups.comments ?? [] }, diagnostics };
+}
