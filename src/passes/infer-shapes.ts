@@ -10,6 +10,7 @@ import type { LayerSpec, ModelSpec } from '../ir/spec.js';
 import type { Span } from '../source/span.js';
 import { windowAxis, windowPads, type PadMode } from './conv-arithmetic.js';
 import type { BlockInstance } from './expand-repeats.js';
+import { makeDivisible } from './round-channels.js';
 
 const MAX_ELEMENTS = 2 ** 31;
 
@@ -153,13 +154,6 @@ function squeezeExcite(g: GraphBuilder, p: string, x: number, layer: LayerSpec, 
   const reduced = g.act(`${p}_se_reduce_activation`, g.conv(`${p}_se_reduce`, pooled, { filters: squeezed, kernel: 1, stride: 1, bias: true }), se.act ?? blockAct);
   const expanded = g.act(`${p}_se_expand_activation`, g.conv(`${p}_se_expand`, reduced, { filters: mid, kernel: 1, stride: 1, bias: true }), se.gate);
   return g.multiply(`${p}_se_excite`, x, expanded);
-}
-
-/** timm/TF make_divisible: nearest multiple of d, at least d, never more than 10 % below v. */
-export function makeDivisible(v: number, d: number, min = d): number {
-  let r = Math.max(min, Math.floor((v + d / 2) / d) * d);
-  if (r < 0.9 * v) r += d;
-  return r;
 }
 
 /** Identity shortcut (with drop-connect on the branch) when the block allows it. */

@@ -1,0 +1,111 @@
+/**
+ * Deterministic weights shared by every backend. Each tensor is drawn from its own PRNG stream, seeded by
+ * (seed, layer name, role), so a tensor does not depend on the order layers are visited in, and the ONNX
+ * and TF.js backends produce the same network from the same seed (TF.js transposes to its layouts).
+ *
+ * Canonical layouts (ONNX's): conv kernels [out, in / groups, k, k]; dense kernels [units, inputs].
+ * Initialisation as the reference EfficientNet implementations (TF official, Keras):
+ *   conv: normal(0, sqrt(2 / fan_out)), fan_out = k * k * out / groups;
+ *   dense: uniform(-1/sqrt(units), 1/sqrt(units)); biases 0; BN gamma 1, beta 0, mean 0, variance 1.
+ */
+import type { GraphNode } from '../src/ir/graph.js';
+import type { CommonEmitOptions } from './backend.js';
+
+/** FNV-1a over the seed and a string: a 32-bit stream key. */
+function streamKey(seed: number, name: string): number {
+  let h = 0x811c9dc5 ^ (seed >>> 0);
+  h = Math.imul(h, 0x01000193);
+  for (let i = 0; i < name.length; i++) {
+    h ^= name.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** sfc32: small, fast, statistically sound 32-bit generator; state seeded from the stream key. */
+class Rng {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+
+  constructor(key: number) {
+    this.a = 0x9e3779b9;
+    this.b = 0x243f6a88;
+    this.c = 0xb7e15162;
+    this.d = key;
+    for (let i = 0; i < 12; i++) this.next();
+  }
+
+  next(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
+    return (t >>> 0) / 4294967296;
+  }
+}
+
+function fillNormal(out: Float32Array, rng: Rng, std: number): void {
+  // Box-Muller, two values per pair of uniforms.
+  for (let i = 0; i < out.length; i += 2) {
+    const u1 = 1 - rng.next();
+    const u2 = rng.next();
+    const r = Math.sqrt(-2 * Math.log(u1)) * std;
+    out[i] = r * Math.cos(2 * Math.PI * u2);
+    if (i + 1 < out.length) out[i + 1] = r * Math.sin(2 * Math.PI * u2);
+  }
+}
+
+function fillUniform(out: Float32Array, rng: Rng, limit: number): void {
+  for (let i = 0; i < out.length; i++) out[i] = (2 * rng.next() - 1) * limit;
+}
+
+/** Conv kernel, [out, in / groups, k, k]. */
+export function convKernel(node: GraphNode, inChannels: number, o: CommonEmitOptions): Float32Array {
+  if (node.op.kind !== 'conv') throw new TypeError(`${node.name} is not a conv`);
+  const { filters, kernel, groups } = node.op;
+  const w = new Float32Array(filters * (inChannels / groups) * kernel * kernel);
+  if (o.weights === 'random') fillNormal(w, new Rng(streamKey(o.seed, `${node.name}/kernel`)), Math.sqrt(2 / ((kernel * kernel * filters) / groups)));
+  return w;
+}
+
+/** Dense kernel, [units, inputs]. */
+export function denseKernel(node: GraphNode, inputs: number, o: CommonEmitOptions): Float32Array {
+  if (node.op.kind !== 'dense') throw new TypeError(`${node.name} is not dense`);
+  const w = new Float32Array(node.op.units * inputs);
+  if (o.weights === 'random') fillUniform(w, new Rng(streamKey(o.seed, `${node.name}/kernel`)), 1 / Math.sqrt(node.op.units));
+  return w;
+}
+
+/** Biases start at zero (conv and dense alike). */
+export function bias(units: number): Float32Array {
+  return new Float32Array(units);
+}
+
+export interface BatchNormTensors {
+  readonly gamma: Float32Array;
+  readonly beta: Float32Array;
+  readonly mean: Float32Array;
+  readonly variance: Float32Array;
+}
+
+/** BN parameters: identity by default; random but well-conditioned when asked (BN-folding tests). */
+export function batchNormTensors(node: GraphNode, channels: number, o: CommonEmitOptions): BatchNormTensors {
+  const gamma = new Float32Array(channels).fill(1);
+  const beta = new Float32Array(channels);
+  const mean = new Float32Array(channels);
+  const variance = new Float32Array(channels).fill(1);
+  if (o.randomBatchNorm && o.weights === 'random') {
+    const rng = new Rng(streamKey(o.seed, `${node.name}/bn`));
+    for (let i = 0; i < channels; i++) {
+      gamma[i] = 0.5 + rng.next();
+      beta[i] = rng.next() - 0.5;
+      mean[i] = (rng.next() - 0.5) * 0.2;
+      variance[i] = 0.5 + rng.next();
+    }
+  }
+  return { gamma, beta, mean, variance };
+}
