@@ -1,0 +1,66 @@
+/**
+ * The `effnet` command line. Results go to stdout, diagnostics and progress to stderr; exit codes are
+ * 0 ok, 1 spec or compile error, 2 usage error. Every command lives in its own file under commands/.
+ */
+import { Command, CommanderError } from 'commander';
+import { version } from '../version.js';
+import { registerCheck } from './commands/check.js';
+import { registerReport } from './commands/report.js';
+import { registerScale } from './commands/scale.js';
+import { ExitCode, processIo, UsageError, type Io } from './io.js';
+
+/** Commands register themselves with this; each action returns its exit code. */
+export interface CliContext {
+  readonly io: Io;
+  setExit(code: number): void;
+}
+
+export type Register = (program: Command, ctx: CliContext) => void;
+
+// One line per command; compile and run are registered by their own files.
+const commands: Register[] = [registerCheck, registerReport, registerScale];
+
+/** Lets later commands (compile, run, ...) join without editing this file's logic. */
+export function addCommand(register: Register): void {
+  commands.push(register);
+}
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('effnet')
+    .description('Compile .effnet network specs: check, report parameters and MACs, scale, and emit ONNX or TF.js.')
+    .version(version, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) })
+    .exitOverride();
+  for (const register of commands) register(program, ctx);
+  for (const cmd of program.commands) {
+    cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) }).showHelpAfterError('(run with --help for usage)');
+  }
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; never throws and never prints a stack trace. */
+export async function runCli(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  let exit: number = ExitCode.ok;
+  const ctx: CliContext = { io, setExit: (code) => { exit = Math.max(exit, code); } };
+  const program = buildProgram(ctx);
+  try {
+    if (argv.length === 0) {
+      io.err(program.helpInformation());
+      return ExitCode.usage;
+    }
+    await program.parseAsync([...argv], { from: 'user' });
+    return exit;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here with code 0; parse errors were already printed by commander.
+      return e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    if (e instanceof UsageError) {
+      io.err(`effnet: error: ${e.message}`);
+      return ExitCode.usage;
+    }
+    io.err(`effnet: internal error: ${e instanceof Error ? e.message : String(e)}\nThis is a bug in effnet; please report it with the spec that caused it.`);
+    return ExitCode.specError;
+  }
+}

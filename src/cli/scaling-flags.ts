@@ -1,0 +1,74 @@
+/** The scaling flags shared by report, scale and compile. */
+import type { Command } from 'commander';
+import type { CompileOptions } from '../pipeline.js';
+import type { ScalingRequest } from '../passes/compound-scale.js';
+import { UsageError } from './io.js';
+
+export interface ScalingFlags {
+  variant?: string;
+  phi?: string;
+  alpha?: string;
+  beta?: string;
+  gamma?: string;
+  width?: string;
+  depth?: string;
+  resolution?: string;
+  inputSize?: string;
+  maxParams?: string;
+}
+
+export function addScalingFlags(cmd: Command): Command {
+  return cmd
+    .option('--variant <name>', "a member of the spec's variants table (e.g. b3, resnet101)")
+    .option('--phi <phi>', 'compound coefficient: depth alpha^phi, width beta^phi, resolution gamma^phi')
+    .option('--alpha <a>', "depth base for --phi (default: the spec's, else 1.2)")
+    .option('--beta <b>', "width base for --phi (default: the spec's, else 1.1)")
+    .option('--gamma <g>', "resolution base for --phi (default: the spec's, else 1.15)")
+    .option('--width <w>', 'explicit width multiplier')
+    .option('--depth <d>', 'explicit depth multiplier')
+    .option('--resolution <r>', 'explicit resolution multiplier (2 doubles the input size)')
+    .option('--input-size <px>', 'input height and width in pixels (instead of --resolution)')
+    .option('--max-params <n>', 'refuse models with more parameters than this (accepts 12M, 2G)');
+}
+
+/** Parses numbers with optional K/M/G suffixes (1.8G, 12M). */
+export function parseAmount(text: string, flag: string): number {
+  const m = /^(\d+(?:\.\d*)?|\.\d+)(?:e([+-]?\d+))?\s*([kKmMgGtT]?)$/.exec(text.trim());
+  if (!m) throw new UsageError(`${flag} expects a number such as 1.8G or 12M, got '${text}'`);
+  const base = Number(m[1]) * 10 ** Number(m[2] ?? 0);
+  const mult = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12 }[m[3]!.toLowerCase()]!;
+  return base * mult;
+}
+
+function num(text: string | undefined, flag: string, min: number, exclusive = true): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (!Number.isFinite(v) || (exclusive ? v <= min : v < min)) {
+    throw new UsageError(`${flag} expects a number ${exclusive ? 'above' : 'of at least'} ${min}, got '${text}'`);
+  }
+  return v;
+}
+
+export function compileOptions(f: ScalingFlags): CompileOptions {
+  const phi = num(f.phi, '--phi', 0, false);
+  const explicit = [f.width, f.depth, f.resolution, f.inputSize].some((x) => x !== undefined);
+  if (phi !== undefined && explicit) throw new UsageError('use either --phi or --width/--depth/--resolution, not both');
+  if ((f.alpha ?? f.beta ?? f.gamma) !== undefined && phi === undefined) throw new UsageError('--alpha, --beta and --gamma need --phi');
+  if (f.resolution !== undefined && f.inputSize !== undefined) throw new UsageError('use either --resolution or --input-size, not both');
+  const req: ScalingRequest = {
+    ...(phi !== undefined ? { phi } : {}),
+    ...(f.alpha !== undefined ? { alpha: num(f.alpha, '--alpha', 0)! } : {}),
+    ...(f.beta !== undefined ? { beta: num(f.beta, '--beta', 0)! } : {}),
+    ...(f.gamma !== undefined ? { gamma: num(f.gamma, '--gamma', 0)! } : {}),
+    ...(f.width !== undefined ? { width: num(f.width, '--width', 0)! } : {}),
+    ...(f.depth !== undefined ? { depth: num(f.depth, '--depth', 0)! } : {}),
+    ...(f.resolution !== undefined ? { resolution: num(f.resolution, '--resolution', 0)! } : {}),
+    ...(f.inputSize !== undefined ? { inputSize: Math.round(num(f.inputSize, '--input-size', 1, false)!) } : {}),
+  };
+  const any = Object.keys(req).length > 0;
+  return {
+    ...(f.variant !== undefined ? { variant: f.variant } : {}),
+    ...(any ? { scaling: req } : {}),
+    ...(f.maxParams !== undefined ? { maxParams: parseAmount(f.maxParams, '--max-params') } : {}),
+  };
+}

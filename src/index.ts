@@ -1,0 +1,28 @@
+/**
+ * The effnet library API: everything the CLI does, without the CLI.
+ *
+ *   import { compile, formatReport } from 'effnet';
+ *   const c = compile('b0.effnet', text, { variant: 'b3' });
+ *   if (c.report) console.log(formatReport(c, { format: 'table' }));
+ */
+export { compile, instantiate, DEFAULT_MAX_PARAMS, type Compilation, type CompileOptions } from './pipeline.js';
+export { decodeSource } from './source/decode.js';
+export { makeSourceFile, lineColOf, type SourceFile } from './source/source-file.js';
+export type { Span } from './source/span.js';
+export { parse, type Parsed } from './syntax/parse.js';
+export type * from './syntax/ast.js';
+export { lower as check } from './ir/lower.js';
+export type * from './ir/spec.js';
+export type * from './ir/graph.js';
+export { operators, operatorNames, optionTypes, optionDocs, type OpName } from './ir/ops.js';
+export { activations, type Activation } from './ir/activations.js';
+export { applyVariant } from './passes/apply-variant.js';
+export { compoundScale, resolveMultipliers, type ScalingRequest, type Multipliers } from './passes/compound-scale.js';
+export { makeDivisible, roundChannels, roundRepeats, roundResolution } from './passes/round-channels.js';
+export { expandRepeats, type BlockInstance } from './passes/expand-repeats.js';
+export { inferShapes as infer } from './passes/infer-shapes.js';
+export { costReport as report, nodeCost, type Cost, type CostReport } from './report/cost.js';
+export { formatDiagnostic, formatDiagnostics } from './diagnostics/format.js';
+export type { Diagnostic } from './diagnostics/diagnostic.js';
+export { messages, type Code } from './diagnostics/messages.js';
+export { version } from './version.js';
