@@ -37,7 +37,8 @@ export const Scaling = keyword('scaling');
 export const Dims = createToken({ name: 'Dims', pattern: /\d+(?:x\d+)+/, label: 'dimensions such as 224x224x3' });
 export const NumberLiteral = createToken({
   name: 'NumberLiteral',
-  pattern: /(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/,
+  // A sign is part of the number (so '-1' is reported as a bad value, not as a stray '-').
+  pattern: /-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/,
   label: 'a number',
 });
 

@@ -99,7 +99,7 @@ export const messages = {
   E0309: def<{ name: string } & Suggestable>({
     severity: 'error',
     message: (a) => `unknown variant '${a.name}'`,
-    hint: suggest,
+    hint: (a) => `${a.suggestion ? `did you mean '${a.suggestion}'? ` : ''}the spec defines: ${(a.valid ?? []).join(', ')}`,
   }),
   E0310: def<{ name: string; where: string } & Suggestable>({
     severity: 'error',

@@ -14,15 +14,19 @@ function describeToken(tok: IToken): string {
   return `'${tok.image}'`;
 }
 
+const label = (t: TokenType) => (t === EOF ? 'end of file' : tokenLabel(t));
+
 function listLabels(types: readonly TokenType[]): string {
-  const labels = [...new Set(types.map((t) => tokenLabel(t)))];
+  const labels = [...new Set(types.map(label))];
+  // The four kinds of value read better as one word.
+  if (labels.includes('a number') && labels.includes('a name') && labels.length === 4) return 'a value (a number, a name or dimensions)';
   if (labels.length === 1) return labels[0]!;
   return `one of ${labels.slice(0, -1).join(', ')} or ${labels[labels.length - 1]}`;
 }
 
 /** Chevrotain asks this for message text; we return only the "expected" part and add the rest ourselves. */
 const expectedOnly: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage: ({ expected }) => tokenLabel(expected),
+  buildMismatchTokenMessage: ({ expected }) => label(expected),
   buildNotAllInputParsedMessage: () => 'end of file',
   buildNoViableAltMessage: ({ expectedPathsPerAlt }) => listLabels(expectedPathsPerAlt.flat().map((path) => path[0]!).filter(Boolean)),
   buildEarlyExitMessage: ({ expectedIterationPaths }) => listLabels(expectedIterationPaths.map((path) => path[0]!).filter(Boolean)),
@@ -46,7 +50,19 @@ export function parse(file: SourceFile): StageResult<Parsed> {
   }
   effnetParser.input = lexed.tokens;
   const cst = effnetParser.file();
-  for (const e of effnetParser.errors) {
+  // After one error on a line, recovery often trips again on the same line or at the closing brace:
+  // those follow-on errors say nothing new, so only the first error of each line is kept, and
+  // "expected end of file" only when it is the sole problem.
+  const lineOf = (offset: number) => file.text.slice(0, offset).split('\n').length;
+  const errorLines = new Set(lexed.errors.map((e) => lineOf(e.offset)));
+  const parseErrors = effnetParser.errors.filter((e, i, all) => {
+    if (e.name === 'NotAllInputParsedException' || (i > 0 && e.message === 'end of file')) return all.length === 1 && lexed.errors.length === 0;
+    const line = Number.isNaN(e.token.startOffset) ? -1 : lineOf(e.token.startOffset);
+    if (errorLines.has(line)) return false;
+    errorLines.add(line);
+    return true;
+  });
+  for (const e of parseErrors) {
     const tok = e.token;
     const atEnd = tok.tokenType === EOF || Number.isNaN(tok.startOffset);
     const start = atEnd ? file.text.length : tok.startOffset;
