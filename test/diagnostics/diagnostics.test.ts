@@ -46,7 +46,7 @@ const cases = readdirSync(path.join(dir, 'cases')).filter((f) => f.endsWith('.ef
 
 describe('diagnostics', () => {
   it('every case has an expectation and every expectation a case', () => {
-    expect(cases.map((f) => f.replace(/\.effnet$/, ''))).toEqual(Object.keys(expected).sort());
+    expect(cases.map((f) => f.replace(/\.effnet$/, '')).sort()).toEqual(Object.keys(expected).sort());
   });
 
   it.each(cases)('%s', async (file) => {
