@@ -1,0 +1,106 @@
+/** `effnet check` and `effnet report`: outputs, formats and exit codes (0 ok, 1 spec error, 2 usage). */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { version } from '../../src/version.js';
+import { repoRoot } from '../helpers.js';
+import { cli } from './run-cli.js';
+
+const b0 = 'specs/efficientnet-b0.effnet';
+const bad = 'test/diagnostics/cases/unknown-operator.effnet';
+
+describe('exit codes', () => {
+  it.each([
+    ['a valid spec', ['check', b0], 0],
+    ['every spec in specs/', ['check', 'specs/efficientnet-b0.effnet', 'specs/mobilenet-v1.effnet', 'specs/mobilenet-v2.effnet', 'specs/resnet.effnet'], 0],
+    ['a spec with errors', ['check', bad], 1],
+    ['one bad file among good ones', ['check', b0, bad], 1],
+    ['a missing file', ['check', 'no/such.effnet'], 2],
+    ['an unknown command', ['frobnicate'], 2],
+    ['an unknown flag', ['report', b0, '--frobnicate'], 2],
+    ['a bad --format', ['report', b0, '--format', 'xml'], 2],
+    ['an unknown variant (a command-line mistake)', ['report', b0, '--variant', 'b9'], 2],
+    ['a bad --phi', ['report', b0, '--phi', 'three'], 2],
+    ['no arguments', [], 2],
+    ['--help', ['--help'], 0],
+  ] as const)('%s → %i', async (_what, argv, code) => {
+    const r = await cli(...argv);
+    expect(r.code, r.stderr).toBe(code);
+    expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)/); // never a stack trace
+  });
+});
+
+describe('check', () => {
+  it('prints file:line:col, the source line, a caret and a hint', async () => {
+    const r = await cli('check', bad);
+    expect(r.stderr).toContain(`${bad}:6:5: error[E0301]: unknown operator 'mbconf'`);
+    expect(r.stderr).toContain('    mbconf 2 24 3 2 expand 6');
+    expect(r.stderr).toContain('^^^^^^');
+    expect(r.stderr).toContain("hint: did you mean 'mbconv'?");
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('report', () => {
+  it('table: totals with separators and units, and the FLOPs convention', async () => {
+    const r = await cli('report', b0);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Params:        5,288,548 (5.29 M)');
+    expect(r.stdout).toContain('MACs:          385,814,752 (0.386 G)');
+    expect(r.stdout).toContain('FLOPs = 2 x MACs');
+  });
+
+  it('json: a stable schema with a version', async () => {
+    const r = await cli('report', b0, '--variant', 'b3', '--format', 'json', '--per-layer');
+    const doc = JSON.parse(r.stdout);
+    expect(doc.schemaVersion).toBe(1);
+    expect(doc.variant).toBe('b3');
+    expect(doc.input).toEqual([300, 300, 3]);
+    expect(doc.totals.params).toBe(12_233_232);
+    expect(doc.totals.flops).toBe(2 * doc.totals.macs);
+    expect(doc.stages.map((s: { name: string }) => s.name)).toEqual(['stem', 'stage1', 'stage2', 'stage3', 'stage4', 'stage5', 'stage6', 'stage7', 'head', 'classifier']);
+    expect(doc.layers.reduce((n: number, l: { params: number }) => n + l.params, 0)).toBe(12_233_232);
+    expect(doc.layers[0]).toMatchObject({ name: 'stem_conv', type: 'Conv2D 3x3/2', outputShape: [150, 150, 40] });
+  });
+
+  it('--json is --format json', async () => {
+    expect((await cli('report', b0, '--json')).stdout).toBe((await cli('report', b0, '--format', 'json')).stdout);
+  });
+
+  it('csv: one row per stage and a total whose figures are exact', async () => {
+    const rows = (await cli('report', 'specs/resnet.effnet', '--variant', 'resnet101', '--format', 'csv')).stdout.trim().split('\n');
+    expect(rows[0]).toBe('stage,operator,blocks,output_shape,params,bn_stats,macs,other_ops,activations');
+    expect(rows.at(-1)).toMatch(/^total,,,,44549160,105344,7801405440,/);
+  });
+
+  it('markdown: a table with a total row', async () => {
+    const md = (await cli('report', 'specs/mobilenet-v2.effnet', '--format', 'markdown')).stdout;
+    expect(md).toContain('| stage | operator | blocks | output shape | params | MACs |');
+    expect(md).toContain('| **total** | | | | **3,504,872** | **300,774,272** |');
+  });
+
+  it('outputs carry no absolute paths', async () => {
+    const r = await cli('report', b0, '--json');
+    expect(r.stdout).not.toContain(repoRoot);
+  });
+});
+
+describe('the installed bin', () => {
+  const bin = path.join(repoRoot, 'bin/effnet.js');
+  it('--version matches package.json', () => {
+    const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+    expect(version).toBe(pkg.version);
+    expect(execFileSync('node', [bin, '--version'], { cwd: repoRoot }).toString().trim()).toBe(pkg.version);
+  });
+
+  it('runs a report and exits 1 on a bad spec without a stack trace', () => {
+    const ok = spawnSync('node', [bin, 'report', b0], { cwd: repoRoot, encoding: 'utf8' });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain('5,288,548');
+    const fail = spawnSync('node', [bin, 'check', bad], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(fail.status).toBe(1);
+    expect(fail.stderr).toContain('error[E0301]');
+    expect(fail.stderr).not.toContain('\x1b[');
+  });
+});
