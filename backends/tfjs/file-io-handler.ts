@@ -1,0 +1,121 @@
+/**
+ * A TF.js IOHandler for a LayersModel directory on disk, for Node without @tensorflow/tfjs-node (whose
+ * `file://` scheme is the usual way, but which needs libtensorflow). Plain @tensorflow/tfjs has no file
+ * system access; this fills the gap:
+ *
+ *   const model = await tf.loadLayersModel(fileIOHandler('out/b0'));   // reads out/b0/model.json + shards
+ *   await model.save(fileIOHandler('out/b0-trained'));                  // writes model.json + one shard group
+ *
+ * Only type imports from TF.js, so the handler works with whichever TF.js build (tfjs, tfjs-node) loads it.
+ */
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { io } from '@tensorflow/tfjs';
+import { SHARD_BYTES, shardName, type LayersModelJson } from './keras-format.js';
+
+type IOHandler = io.IOHandler;
+type ModelArtifacts = io.ModelArtifacts;
+type SaveResult = io.SaveResult;
+
+/** Accepts the directory or the model.json path inside it. */
+function modelJsonPath(path: string): string {
+  return path.endsWith('.json') ? path : join(path, 'model.json');
+}
+
+export function loadArtifacts(path: string): ModelArtifacts {
+  const jsonPath = modelJsonPath(path);
+  let json: LayersModelJson;
+  try {
+    json = JSON.parse(readFileSync(jsonPath, 'utf8')) as LayersModelJson;
+  } catch (e) {
+    throw new Error(`cannot read TF.js model ${jsonPath}: ${(e as Error).message}`);
+  }
+  if (json.modelTopology == null) throw new Error(`${jsonPath} has no modelTopology: not a TF.js LayersModel`);
+  const dir = dirname(jsonPath);
+  const specs: io.WeightsManifestEntry[] = [];
+  const buffers: Uint8Array[] = [];
+  for (const group of json.weightsManifest ?? []) {
+    specs.push(...(group.weights as io.WeightsManifestEntry[]));
+    for (const p of group.paths) buffers.push(readFileSync(join(dir, p)));
+  }
+  const size = buffers.reduce((a, b) => a + b.byteLength, 0);
+  const weightData = new Uint8Array(size);
+  let at = 0;
+  for (const b of buffers) {
+    weightData.set(b, at);
+    at += b.byteLength;
+  }
+  return {
+    modelTopology: json.modelTopology as unknown as ModelArtifacts['modelTopology'],
+    weightSpecs: specs,
+    weightData: weightData.buffer,
+    format: json.format,
+    generatedBy: json.generatedBy,
+    convertedBy: json.convertedBy,
+    ...((json as { trainingConfig?: io.TrainingConfig }).trainingConfig ? { trainingConfig: (json as { trainingConfig?: io.TrainingConfig }).trainingConfig } : {}),
+  };
+}
+
+/** Concatenates TF.js's weightData, which 4.x may hand over as one ArrayBuffer or a list of them. */
+function weightBytes(data: ModelArtifacts['weightData']): Uint8Array {
+  if (data == null) return new Uint8Array(0);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  const parts = (data as ArrayBuffer[]).map((b) => new Uint8Array(b));
+  const out = new Uint8Array(parts.reduce((a, b) => a + b.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+/**
+ * Writes a model the way the compiler does (model.json + 4 MB shards), into a sibling temporary directory
+ * renamed over the target at the end, so a failed save leaves the old directory or nothing, never a mix.
+ */
+export function saveArtifacts(dir: string, artifacts: ModelArtifacts): void {
+  const target = resolve(dir);
+  const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
+  const bytes = weightBytes(artifacts.weightData);
+  const count = Math.max(1, Math.ceil(bytes.byteLength / SHARD_BYTES));
+  const paths = Array.from({ length: count }, (_, i) => shardName(i, count));
+  const json = {
+    format: artifacts.format ?? 'layers-model',
+    generatedBy: artifacts.generatedBy,
+    convertedBy: artifacts.convertedBy ?? null,
+    modelTopology: artifacts.modelTopology,
+    ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
+    weightsManifest: [{ paths, weights: artifacts.weightSpecs ?? [] }],
+  };
+  try {
+    mkdirSync(tmp, { recursive: true });
+    writeFileSync(join(tmp, 'model.json'), JSON.stringify(json));
+    for (let i = 0; i < count; i++) writeFileSync(join(tmp, paths[i]!), bytes.subarray(i * SHARD_BYTES, Math.min(bytes.byteLength, (i + 1) * SHARD_BYTES)));
+    rmSync(target, { recursive: true, force: true });
+    renameSync(tmp, target);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** An IOHandler reading and writing a LayersModel directory (or its model.json path, for loading). */
+export function fileIOHandler(path: string): IOHandler {
+  return {
+    load: async () => loadArtifacts(path),
+    save: async (artifacts: ModelArtifacts): Promise<SaveResult> => {
+      saveArtifacts(path.endsWith('.json') ? dirname(path) : path, artifacts);
+      const weightDataBytes = weightBytes(artifacts.weightData).byteLength;
+      return {
+        modelArtifactsInfo: {
+          dateSaved: new Date(),
+          modelTopologyType: 'JSON',
+          modelTopologyBytes: JSON.stringify(artifacts.modelTopology ?? null).length,
+          weightSpecsBytes: JSON.stringify(artifacts.weightSpecs ?? []).length,
+          weightDataBytes,
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,248 @@
+/**
+ * The only converter from shaped-graph nodes to Keras layer configs and TF-layout weight tensors. Everything
+ * TF.js-specific about the network (padding modes, layouts, how an activation is spelled) is decided here, so
+ * the topology and the weights can never disagree.
+ *
+ * Layer names are the graph's names; helper layers this backend adds get a suffix (`_pad`, `_reshape`, ...)
+ * made unique against every name in the graph.
+ */
+import type { Graph, GraphNode, Pads } from '../../src/ir/graph.js';
+import type { CommonEmitOptions } from '../backend.js';
+import { batchNormTensors, bias, convKernel, denseKernel } from '../weights.js';
+import type { InboundRef, KerasLayer, Padding2D } from './keras-format.js';
+
+/** A weight tensor in TF layout, produced on demand so a large model is never held in memory at once. */
+export interface WireWeight {
+  /** `<layer>/<variable>`, as tfjs-layers names layer variables. */
+  readonly name: string;
+  readonly shape: readonly number[];
+  /** False for BN moving statistics (and the fixed constants of hard activations). */
+  readonly trainable: boolean;
+  data(): Float32Array;
+}
+
+export interface WireModel {
+  readonly layers: readonly KerasLayer[];
+  readonly inputLayer: string;
+  readonly outputLayer: string;
+  readonly weights: readonly WireWeight[];
+}
+
+/** The graph uses something TF.js layers cannot express exactly; the message names the node and why. */
+export class TfjsUnsupportedError extends Error {
+  constructor(node: GraphNode, why: string) {
+    super(`TF.js backend: ${node.name}: ${why}`);
+    this.name = 'TfjsUnsupportedError';
+  }
+}
+
+/** TF "SAME" padding for one axis (TF.js conv_util): out = ceil(in/s), the odd pixel goes after. */
+export function samePads(size: number, kernel: number, stride: number): [number, number] {
+  const out = Math.ceil(size / stride);
+  const total = Math.max((out - 1) * stride + kernel - size, 0);
+  const before = Math.floor(total / 2);
+  return [before, total - before];
+}
+
+type PadMode = { padding: 'same' | 'valid'; explicit?: Padding2D };
+
+/** 'same' when TF.js would pad exactly as the graph says, 'valid' when there is no padding, else explicit. */
+function padMode(p: Pads, inShape: readonly number[], kernel: number, stride: number): PadMode {
+  const [t, b] = samePads(inShape[0]!, kernel, stride);
+  const [l, r] = samePads(inShape[1]!, kernel, stride);
+  if (p.top === t && p.bottom === b && p.left === l && p.right === r) return { padding: 'same' };
+  if (p.top === 0 && p.bottom === 0 && p.left === 0 && p.right === 0) return { padding: 'valid' };
+  return { padding: 'valid', explicit: [[p.top, p.bottom], [p.left, p.right]] };
+}
+
+/** Activations whose output is never negative: zero padding before a max pool is then exact. */
+const nonNegative = new Set(['relu', 'relu6', 'sigmoid', 'hard_sigmoid']);
+
+const ref = (layer: string): InboundRef => [layer, 0, 0, {}];
+
+/** Transposes an ONNX conv kernel [out, in, k, k] to Conv2D's [k, k, in, out]. */
+function convToTf(w: Float32Array, out: number, inC: number, k: number): Float32Array {
+  const t = new Float32Array(w.length);
+  for (let o = 0; o < out; o++)
+    for (let i = 0; i < inC; i++)
+      for (let y = 0; y < k; y++)
+        for (let x = 0; x < k; x++) t[((y * k + x) * inC + i) * out + o] = w[((o * inC + i) * k + y) * k + x]!;
+  return t;
+}
+
+/** ONNX depthwise [C * m, 1, k, k] (output c*m + j reads channel c) to DepthwiseConv2D's [k, k, C, m]. */
+function depthwiseToTf(w: Float32Array, channels: number, mult: number, k: number): Float32Array {
+  const t = new Float32Array(w.length);
+  for (let c = 0; c < channels; c++)
+    for (let j = 0; j < mult; j++)
+      for (let y = 0; y < k; y++)
+        for (let x = 0; x < k; x++) t[((y * k + x) * channels + c) * mult + j] = w[((c * mult + j) * k + y) * k + x]!;
+  return t;
+}
+
+/** ONNX dense [units, inputs] to Dense's [inputs, units]. */
+function denseToTf(w: Float32Array, units: number, inputs: number): Float32Array {
+  const t = new Float32Array(w.length);
+  for (let u = 0; u < units; u++) for (let i = 0; i < inputs; i++) t[i * units + u] = w[u * inputs + i]!;
+  return t;
+}
+
+export function toWire(graph: Graph, options: CommonEmitOptions): WireModel {
+  const layers: KerasLayer[] = [];
+  const weights: WireWeight[] = [];
+  const taken = new Set(graph.nodes.map((n) => n.name));
+  /** The Keras layer whose output is each graph node's value. */
+  const outputOf = new Map<number, string>();
+
+  const fresh = (base: string): string => {
+    let name = base;
+    for (let i = 2; taken.has(name); i++) name = `${base}_${i}`;
+    taken.add(name);
+    return name;
+  };
+  const layer = (className: string, name: string, config: Record<string, unknown>, inputs: readonly string[]): string => {
+    layers.push({ class_name: className, name, config: { name, trainable: true, ...config }, inbound_nodes: inputs.length ? [inputs.map(ref)] : [] });
+    return name;
+  };
+  const channelsOf = (shape: readonly number[]): number => shape[shape.length - 1]!;
+
+  /** Emits an activation as layers reading `x`; returns the last layer's name. */
+  const activation = (node: GraphNode, name: string, fn: string, x: string): string => {
+    switch (fn) {
+      case 'none':
+        return layer('Activation', name, { activation: 'linear' }, [x]);
+      case 'relu':
+      case 'sigmoid':
+      case 'swish':
+        return layer('Activation', name, { activation: fn }, [x]);
+      case 'relu6':
+        // ReLU(max_value=6) is the Keras spelling; TF.js reads it natively.
+        return layer('ReLU', name, { max_value: 6 }, [x]);
+      case 'hard_sigmoid': {
+        // relu6(x + 3) / 6 = clip(x / 6 + 0.5, 0, 1). TF.js's own 'hardSigmoid' is 0.2x + 0.5: a different function.
+        const scaled = layer('Rescaling', fresh(`${name}_affine`), { scale: 1 / 6, offset: 0.5 }, [x]);
+        return layer('ReLU', name, { max_value: 1 }, [scaled]);
+      }
+      case 'hard_swish': {
+        const scaled = layer('Rescaling', fresh(`${name}_affine`), { scale: 1 / 6, offset: 0.5 }, [x]);
+        const gate = layer('ReLU', fresh(`${name}_gate`), { max_value: 1 }, [scaled]);
+        return layer('Multiply', name, {}, [x, gate]);
+      }
+      default:
+        throw new TfjsUnsupportedError(node, `activation '${fn}' has no TF.js layer`);
+    }
+  };
+
+  for (const node of graph.nodes) {
+    const op = node.op;
+    const inputs = node.inputs.map((i) => outputOf.get(i)!);
+    const inShape = node.inputs.length ? graph.nodes[node.inputs[0]!]!.shape : [];
+    const x = inputs[0]!;
+    let out: string;
+    switch (op.kind) {
+      case 'input':
+        out = layer('InputLayer', node.name, { batch_input_shape: [null, ...node.shape], dtype: 'float32', sparse: false }, []);
+        // InputLayer's config has no 'trainable' in what tfjs writes; harmless either way, but keep it faithful.
+        delete (layers[layers.length - 1]!.config as Record<string, unknown>).trainable;
+        break;
+      case 'conv': {
+        const inC = channelsOf(inShape);
+        const { filters, kernel: k, stride, groups } = op;
+        const pad = padMode(op.pads, inShape, k, stride);
+        let src = x;
+        if (pad.explicit) src = layer('ZeroPadding2D', fresh(`${node.name}_pad`), { padding: pad.explicit, data_format: 'channels_last' }, [x]);
+        const common = {
+          kernel_size: [k, k],
+          strides: [stride, stride],
+          padding: pad.padding,
+          data_format: 'channels_last',
+          dilation_rate: [1, 1],
+          activation: 'linear',
+          use_bias: op.bias,
+        };
+        const kernelOnnx = () => convKernel(node, inC, options);
+        if (groups === 1) {
+          out = layer('Conv2D', node.name, { filters, ...common }, [src]);
+          weights.push({ name: `${node.name}/kernel`, shape: [k, k, inC, filters], trainable: true, data: () => convToTf(kernelOnnx(), filters, inC, k) });
+        } else if (groups === inC && filters % inC === 0) {
+          const mult = filters / inC;
+          out = layer('DepthwiseConv2D', node.name, { ...common, depth_multiplier: mult }, [src]);
+          weights.push({ name: `${node.name}/depthwise_kernel`, shape: [k, k, inC, mult], trainable: true, data: () => depthwiseToTf(kernelOnnx(), inC, mult, k) });
+        } else {
+          // TF.js Conv2D has no `groups`; splitting channels needs Lambda layers, which are not serialisable.
+          throw new TfjsUnsupportedError(node, `grouped convolution (groups ${groups} of ${inC} channels) has no TF.js layer; only groups 1 and depthwise are supported`);
+        }
+        if (op.bias) weights.push({ name: `${node.name}/bias`, shape: [filters], trainable: true, data: () => bias(filters) });
+        break;
+      }
+      case 'batchnorm': {
+        const c = channelsOf(node.shape);
+        out = layer('BatchNormalization', node.name, { axis: -1, momentum: op.momentum, epsilon: op.eps, center: true, scale: true }, [x]);
+        // One generation per tensor: cheap (channels only), and keeps each WireWeight independent.
+        const bn = () => batchNormTensors(node, c, options);
+        weights.push(
+          { name: `${node.name}/gamma`, shape: [c], trainable: true, data: () => bn().gamma },
+          { name: `${node.name}/beta`, shape: [c], trainable: true, data: () => bn().beta },
+          { name: `${node.name}/moving_mean`, shape: [c], trainable: false, data: () => bn().mean },
+          { name: `${node.name}/moving_variance`, shape: [c], trainable: false, data: () => bn().variance },
+        );
+        break;
+      }
+      case 'activation':
+        out = activation(node, node.name, op.fn, x);
+        break;
+      case 'add':
+        out = layer('Add', node.name, {}, inputs);
+        break;
+      case 'multiply':
+        // tfjs Multiply broadcasts a [1, 1, C] operand (merge.ts computeElementwiseOpOutputShape + tf.mul).
+        out = layer('Multiply', node.name, {}, inputs);
+        break;
+      case 'global_pool': {
+        if (op.keepDims) {
+          // tfjs-layers 4.22 GlobalAveragePooling2D has no keepdims: pool, then Reshape to [1, 1, C] (as Keras EfficientNet).
+          const pooled = layer('GlobalAveragePooling2D', node.name, { data_format: 'channels_last' }, [x]);
+          out = layer('Reshape', fresh(`${node.name}_reshape`), { target_shape: [1, 1, channelsOf(node.shape)] }, [pooled]);
+        } else {
+          out = layer('GlobalAveragePooling2D', node.name, { data_format: 'channels_last' }, [x]);
+        }
+        break;
+      }
+      case 'pool': {
+        const pad = padMode(op.pads, inShape, op.kernel, op.stride);
+        let src = x;
+        if (pad.explicit) {
+          // Keras pads with zeros; the graph's max pool pads with -inf and its avg pool ignores the padding.
+          // Zeros are exact only for a max pool over non-negative values (ResNet's stem, after a ReLU).
+          const producer = graph.nodes[node.inputs[0]!]!;
+          const exact = op.mode === 'max' && producer.op.kind === 'activation' && nonNegative.has(producer.op.fn);
+          if (!exact) throw new TfjsUnsupportedError(node, `${op.mode} pool with padding ${JSON.stringify(op.pads)} is not TF 'same' padding and zero padding would change its values`);
+          src = layer('ZeroPadding2D', fresh(`${node.name}_pad`), { padding: pad.explicit, data_format: 'channels_last' }, [x]);
+        }
+        out = layer(op.mode === 'max' ? 'MaxPooling2D' : 'AveragePooling2D', node.name, {
+          pool_size: [op.kernel, op.kernel],
+          padding: pad.padding,
+          strides: [op.stride, op.stride],
+          data_format: 'channels_last',
+        }, [src]);
+        break;
+      }
+      case 'dense': {
+        const inputs1 = channelsOf(inShape);
+        out = layer('Dense', node.name, { units: op.units, activation: 'linear', use_bias: op.bias }, [x]);
+        weights.push({ name: `${node.name}/kernel`, shape: [inputs1, op.units], trainable: true, data: () => denseToTf(denseKernel(node, inputs1, options), op.units, inputs1) });
+        if (op.bias) weights.push({ name: `${node.name}/bias`, shape: [op.units], trainable: true, data: () => bias(op.units) });
+        break;
+      }
+      case 'dropout': {
+        // Drop-connect drops whole samples of a residual branch: one mask value per sample, broadcast over H, W, C.
+        const noise = op.perSample ? [null, ...node.shape.map(() => 1)] : null;
+        out = layer('Dropout', node.name, { rate: op.rate, noise_shape: noise, seed: null }, [x]);
+        break;
+      }
+    }
+    outputOf.set(node.id, out);
+  }
+  const inputNode = graph.nodes.find((n) => n.op.kind === 'input')!;
+  return { layers, inputLayer: outputOf.get(inputNode.id)!, outputLayer: outputOf.get(graph.output)!, weights };
+}
