@@ -26,3 +26,4 @@ export { formatDiagnostic, formatDiagnostics } from './diagnostics/format.js';
 export type { Diagnostic } from './diagnostics/diagnostic.js';
 export { messages, type Code } from './diagnostics/messages.js';
 export { version } from './version.js';
+export { formatReport, reportJson, reportFormats, REPORT_SCHEMA_VERSION, conventions, type ReportFormat, type ReportInput } from './report/format-report.js';
