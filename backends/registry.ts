@@ -5,7 +5,7 @@ import type { Backend, CommonEmitOptions } from './backend.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const backends: Record<string, () => Promise<Backend<any>>> = {
-  // onnx: () => import('./onnx/onnx-backend.js').then((m) => m.onnxBackend),
+  onnx: () => import('./onnx/onnx-backend.js').then((m) => m.onnxBackend),
   tfjs: () => import('./tfjs/tfjs-backend.js').then((m) => m.tfjsBackend),
 };
 

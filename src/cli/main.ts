@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../version.js';
 import { registerCheck } from './commands/check.js';
+import { registerCompile } from './commands/compile.js';
 import { registerReport } from './commands/report.js';
 import { registerScale } from './commands/scale.js';
 import { ExitCode, processIo, UsageError, type Io } from './io.js';
@@ -18,7 +19,7 @@ export interface CliContext {
 export type Register = (program: Command, ctx: CliContext) => void;
 
 // One line per command; compile and run are registered by their own files.
-const commands: Register[] = [registerCheck, registerReport, registerScale];
+const commands: Register[] = [registerCheck, registerReport, registerScale, registerCompile];
 
 /** Lets later commands (compile, run, ...) join without editing this file's logic. */
 export function addCommand(register: Register): void {

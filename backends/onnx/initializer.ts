@@ -1,0 +1,74 @@
+/**
+ * Initializers (weights) as lazy tensors, and their TensorProto encoding. Values are produced one tensor at a
+ * time while the file is written, so a model is never held in memory: the header is encoded with onnx-proto,
+ * the raw_data field is appended by hand with the bytes of the freshly generated Float32Array.
+ */
+import { endianness } from 'node:os';
+import onnxProto from 'onnx-proto';
+import { lengthDelimitedSize, lengthPrefix } from './protobuf-wire.js';
+
+const { onnx } = onnxProto;
+
+/** 'param' counts as a trainable parameter; 'stat' (BN running mean/var) and 'constant' (Clip bounds) do not. */
+export type TensorRole = 'param' | 'stat' | 'constant';
+
+export interface Initializer {
+  /** Keras-style: stem_conv/kernel, stem_bn/moving_mean, predictions/bias. */
+  readonly name: string;
+  readonly dims: readonly number[];
+  readonly role: TensorRole;
+  /** Produces the float32 values; called once per write, when the tensor's turn comes. */
+  readonly values: () => Float32Array;
+}
+
+export const elementCount = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
+export const byteLength = (init: Initializer): number => 4 * elementCount(init.dims);
+
+/** TensorProto.raw_data. */
+const RAW_DATA_FIELD = 9;
+
+/** Where a tensor's bytes go: inside the model, or at an offset of the external-data file. */
+export type Placement = { readonly kind: 'embedded' } | { readonly kind: 'external'; readonly location: string; readonly offset: number };
+
+/** The TensorProto fields before the data: dims, type, name, and for external tensors where to find the data. */
+export function tensorHeader(init: Initializer, placement: Placement): Uint8Array {
+  const base = { dims: [...init.dims], dataType: onnx.TensorProto.DataType.FLOAT, name: init.name };
+  const message =
+    placement.kind === 'embedded'
+      ? base
+      : {
+          ...base,
+          dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+          externalData: [
+            { key: 'location', value: placement.location },
+            { key: 'offset', value: String(placement.offset) },
+            { key: 'length', value: String(byteLength(init)) },
+          ],
+        };
+  return onnx.TensorProto.encode(message).finish();
+}
+
+/** Size of the whole TensorProto for this header, data included when embedded. */
+export function tensorSize(init: Initializer, header: Uint8Array, placement: Placement): number {
+  return header.length + (placement.kind === 'embedded' ? lengthDelimitedSize(RAW_DATA_FIELD, byteLength(init)) : 0);
+}
+
+/** The raw_data field's tag and length, to be followed by the tensor's bytes. */
+export function rawDataPrefix(init: Initializer): Uint8Array {
+  return lengthPrefix(RAW_DATA_FIELD, byteLength(init));
+}
+
+const littleEndian = endianness() === 'LE';
+
+/** The tensor's bytes in ONNX's little-endian order: a view of the generated array, no copy on x86/ARM. */
+export function tensorBytes(init: Initializer): Uint8Array {
+  const values = init.values();
+  if (values.length !== elementCount(init.dims)) {
+    throw new Error(`internal: ${init.name} produced ${values.length} values for dims [${init.dims.join(', ')}]`);
+  }
+  if (littleEndian) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const out = new Uint8Array(values.byteLength);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < values.length; i++) view.setFloat32(4 * i, values[i]!, true);
+  return out;
+}

@@ -1,0 +1,247 @@
+/**
+ * The ONNX backend: shaped graph → ModelProto, streamed. The graph structure (nodes, value_info, metadata) is
+ * small and is encoded with onnx-proto; the initializers, which are nearly all of the bytes, are appended to
+ * the GraphProto one tensor at a time while the file is written (see initializer.ts and protobuf-wire.ts), so
+ * writing B7 never holds more than one tensor in memory and the output bytes are a pure function of the inputs.
+ *
+ * Byte layout of the model file:
+ *   ModelProto fields except graph | graph tag + length | GraphProto without initializers | initializer*
+ * Protobuf merges fields in any order, so this is the same message as a one-shot encode() would give.
+ */
+import { createHash } from 'node:crypto';
+import onnxProto from 'onnx-proto';
+import type { Graph, GraphNode } from '../../src/ir/graph.js';
+import { costReport } from '../../src/report/cost.js';
+import { version } from '../../src/version.js';
+import type { Artifact, ArtifactFile, Backend, CommonEmitOptions } from '../backend.js';
+import {
+  byteLength,
+  elementCount,
+  rawDataPrefix,
+  tensorBytes,
+  tensorHeader,
+  tensorSize,
+  type Initializer,
+  type Placement,
+} from './initializer.js';
+import { lowerNode, onnxDims, type Dim, type LoweringContext } from './op-to-onnx.js';
+import { OnnxExportError } from './onnx-error.js';
+import { checkOpset, DEFAULT_OPSET, irVersionFor } from './opset.js';
+import { lengthDelimitedSize, lengthPrefix } from './protobuf-wire.js';
+
+const { onnx } = onnxProto;
+
+export interface OnnxEmitOptions extends CommonEmitOptions {
+  /** ONNX opset, MIN_OPSET..MAX_OPSET (default 17). */
+  readonly opset?: number;
+  /** Keep BatchNormalization nodes instead of folding them into the convs before them. */
+  readonly keepBn?: boolean;
+  /** A fixed batch size; default a symbolic batch axis named 'N'. */
+  readonly batch?: number;
+  /** Put tensors in a side file (the ONNX external-data convention); also forced past `maxEmbeddedBytes`. */
+  readonly externalData?: boolean;
+  /** The side file's name, relative to the model file's directory (default 'model.onnx.data'). */
+  readonly externalDataLocation?: string;
+  /** Above this model size tensors go to the side file anyway: protobuf messages stop at 2 GiB. */
+  readonly maxEmbeddedBytes?: number;
+  /** Recorded in metadata_props; the CLI passes the sha256 of the spec file's bytes. */
+  readonly specHash?: string;
+}
+
+/** Protobuf's hard limit is 2^31 - 1 bytes per message; leave room for the structure. */
+export const PROTOBUF_LIMIT = 2 ** 31 - 1;
+const DEFAULT_MAX_EMBEDDED = PROTOBUF_LIMIT - 16 * 2 ** 20;
+/** Tensors smaller than this stay inside the model even with external data (onnx's own default). */
+const EXTERNAL_THRESHOLD = 1024;
+
+/** ModelProto.graph and GraphProto.initializer field numbers. */
+const MODEL_GRAPH_FIELD = 7;
+const GRAPH_INITIALIZER_FIELD = 5;
+
+/** BN nodes that fold into the conv before them: the conv's only consumer is the BN. */
+function foldableBatchNorms(graph: Graph): Map<number, GraphNode> {
+  const consumers = new Map<number, number[]>();
+  for (const n of graph.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n.id]);
+  const folds = new Map<number, GraphNode>();
+  for (const n of graph.nodes) {
+    if (n.op.kind !== 'batchnorm') continue;
+    const src = graph.nodes[n.inputs[0]!]!;
+    if (src.op.kind === 'conv' && consumers.get(src.id)?.length === 1 && src.id !== graph.output) folds.set(src.id, n);
+  }
+  return folds;
+}
+
+/** The IR node whose tensor is the graph output, looking through pass-through nodes (dropout, 'none'). */
+function producerOf(graph: Graph, id: number): number {
+  const n = graph.nodes[id]!;
+  if (n.op.kind === 'dropout' || (n.op.kind === 'activation' && n.op.fn === 'none')) return producerOf(graph, n.inputs[0]!);
+  return id;
+}
+
+/** The spec's identity without its source positions, when the caller has no file bytes to hash. */
+function specDigest(graph: Graph): string {
+  const json = JSON.stringify(graph.spec, (k, v) => (k === 'span' || k === 'spans' ? undefined : v));
+  return createHash('sha256').update(json).digest('hex');
+}
+
+const valueInfo = (name: string, dims: readonly Dim[]) => ({
+  name,
+  type: {
+    tensorType: {
+      elemType: onnx.TensorProto.DataType.FLOAT,
+      shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+    },
+  },
+});
+
+interface Lowered {
+  readonly nodes: onnxProto.onnx.INodeProto[];
+  readonly initializers: Initializer[];
+  readonly shapes: Map<string, readonly Dim[]>;
+  readonly folded: number;
+}
+
+function lowerGraph(graph: Graph, options: OnnxEmitOptions, opset: number, batch: Dim): Lowered {
+  const folds = options.keepBn ? new Map<number, GraphNode>() : foldableBatchNorms(graph);
+  const outputId = producerOf(graph, graph.output);
+  if (graph.nodes[outputId]!.op.kind === 'input') throw new OnnxExportError('the model computes nothing: its output is its input');
+  const tensors = new Map<number, string>();
+  const nodes: onnxProto.onnx.INodeProto[] = [];
+  const initializers = new Map<string, Initializer>();
+  const shapes = new Map<string, readonly Dim[]>();
+  const ctx: LoweringContext = {
+    graph,
+    opset,
+    weights: options,
+    batch,
+    tensor: (id) => {
+      const t = tensors.get(id);
+      if (t === undefined) throw new Error(`internal: node ${graph.nodes[id]?.name} used before it was lowered`);
+      return t;
+    },
+    outputName: (node) => (node.id === outputId ? 'logits' : node.name),
+    bind: (id, tensor) => void tensors.set(id, tensor),
+    node: (proto, s) => {
+      nodes.push(proto);
+      for (const [name, dims] of Object.entries(s)) shapes.set(name, dims);
+    },
+    initializer: (init) => {
+      if (!initializers.has(init.name)) initializers.set(init.name, init);
+      return init.name;
+    },
+    foldedBn: (conv) => folds.get(conv.id),
+  };
+  for (const node of graph.nodes) lowerNode(node, ctx);
+  return { nodes, initializers: [...initializers.values()], shapes, folded: folds.size };
+}
+
+function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
+  const opset = options.opset ?? DEFAULT_OPSET;
+  checkOpset(opset);
+  if (options.batch !== undefined && !(Number.isInteger(options.batch) && options.batch >= 1)) {
+    throw new OnnxExportError(`batch must be a positive integer, got ${options.batch}`);
+  }
+  const batch: Dim = options.batch ?? 'N';
+  const { nodes, initializers, shapes, folded } = lowerGraph(graph, options, opset, batch);
+
+  const report = costReport(graph);
+  const spec = graph.spec;
+  const applied = spec.applied;
+  const inputDims = onnxDims(graph.nodes[0]!.shape, batch);
+  const outputDims = shapes.get('logits')!;
+  const params = initializers.filter((i) => i.role === 'param').reduce((s, i) => s + elementCount(i.dims), 0);
+  const metadata: Record<string, string> = {
+    'effnet.version': version,
+    'effnet.spec': spec.name,
+    'effnet.spec_sha256': options.specHash ?? specDigest(graph),
+    'effnet.scaling': JSON.stringify({
+      ...(applied.variant !== undefined ? { variant: applied.variant } : {}),
+      ...(applied.phi !== undefined ? { phi: applied.phi } : {}),
+      depth: applied.depth,
+      width: applied.width,
+      resolution: applied.resolution,
+      input: [spec.input.height, spec.input.width],
+    }),
+    'effnet.params': String(report.total.params),
+    'effnet.macs': String(report.total.macs),
+    'effnet.weights': options.weights === 'zeros' ? 'zeros' : `random, seed ${options.seed}`,
+    'effnet.batchnorm': options.keepBn ? 'kept' : 'folded into convolutions',
+  };
+
+  const graphStructure = onnx.GraphProto.encode({
+    name: spec.name,
+    node: nodes,
+    input: [valueInfo('input', inputDims)],
+    output: [valueInfo('logits', outputDims)],
+    valueInfo: [...shapes].filter(([name]) => name !== 'logits').map(([name, dims]) => valueInfo(name, dims)),
+  }).finish();
+  const modelFields = onnx.ModelProto.encode({
+    irVersion: irVersionFor(opset),
+    producerName: 'effnet',
+    producerVersion: version,
+    docString: `${spec.name}, compiled by effnet ${version}`,
+    opsetImport: [{ domain: '', version: opset }],
+    metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
+  }).finish();
+
+  // Decide where each tensor lives, then size everything before a single weight is generated.
+  const location = options.externalDataLocation ?? 'model.onnx.data';
+  const embeddedTotal = modelFields.length + graphStructure.length + initializers.reduce((s, i) => s + byteLength(i) + 256, 0);
+  const external = options.externalData === true || embeddedTotal > (options.maxEmbeddedBytes ?? DEFAULT_MAX_EMBEDDED);
+  let offset = 0;
+  const layout = initializers.map((init) => {
+    let placement: Placement = { kind: 'embedded' };
+    if (external && byteLength(init) >= EXTERNAL_THRESHOLD) {
+      placement = { kind: 'external', location, offset };
+      offset += byteLength(init);
+    }
+    const header = tensorHeader(init, placement);
+    const size = tensorSize(init, header, placement);
+    return { init, placement, header, size };
+  });
+  const graphLength = graphStructure.length + layout.reduce((s, t) => s + lengthDelimitedSize(GRAPH_INITIALIZER_FIELD, t.size), 0);
+  const modelBytes = modelFields.length + lengthDelimitedSize(MODEL_GRAPH_FIELD, graphLength);
+  if (modelBytes > PROTOBUF_LIMIT) throw new OnnxExportError(`the model structure alone is ${modelBytes} bytes, past protobuf's 2 GiB limit`);
+
+  const modelFile: ArtifactFile = {
+    path: '',
+    *chunks() {
+      yield modelFields;
+      yield lengthPrefix(MODEL_GRAPH_FIELD, graphLength);
+      yield graphStructure;
+      for (const t of layout) {
+        yield lengthPrefix(GRAPH_INITIALIZER_FIELD, t.size);
+        yield t.header;
+        if (t.placement.kind === 'embedded') {
+          yield rawDataPrefix(t.init);
+          yield tensorBytes(t.init);
+        }
+      }
+    },
+  };
+  const dataFile: ArtifactFile = {
+    path: location,
+    *chunks() {
+      for (const t of layout) if (t.placement.kind === 'external') yield tensorBytes(t.init);
+    },
+  };
+
+  return {
+    layout: 'file',
+    files: external ? [modelFile, dataFile] : [modelFile],
+    summary: {
+      format: 'onnx',
+      opset,
+      irVersion: irVersionFor(opset),
+      params,
+      nodes: nodes.length,
+      initializers: initializers.length,
+      foldedBatchNorms: folded,
+      modelBytes,
+      externalDataBytes: external ? offset : 0,
+      ...(external ? { externalData: location } : {}),
+    },
+  };
+}
+
+export const onnxBackend: Backend<OnnxEmitOptions> = { name: 'onnx', emit };

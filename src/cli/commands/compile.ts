@@ -1,0 +1,130 @@
+/**
+ * `effnet compile FILE --target onnx|tfjs|all -o OUT`: runs the front end, emits the target's artifact and
+ * writes it atomically. `--target all` writes every registered backend into the directory OUT: file-layout
+ * targets as OUT/model.<target> (OUT/model.onnx), directory-layout targets as OUT/<target>/ (OUT/tfjs/).
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Option } from 'commander';
+import { backends } from '../../../backends/registry.js';
+import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from '../../../backends/onnx/opset.js';
+import { UsageError } from '../io.js';
+import { loadSpec } from '../load-spec.js';
+import type { Register } from '../main.js';
+import { addScalingFlags, compileOptions, type ScalingFlags } from '../scaling-flags.js';
+import { writeArtifact } from '../write-artifact.js';
+
+interface CompileFlags extends ScalingFlags {
+  target: string;
+  output: string;
+  opset: string;
+  keepBn?: boolean;
+  seed: string;
+  weights: string;
+  batch?: string;
+  externalData?: boolean;
+}
+
+/** Options every backend receives; each reads the ones it knows (CommonEmitOptions plus its own). */
+export interface EmitFlags {
+  readonly seed: number;
+  readonly weights: 'random' | 'zeros';
+  readonly opset: number;
+  readonly keepBn: boolean;
+  readonly batch?: number;
+  readonly externalData: boolean;
+}
+
+function integer(text: string, flag: string, min: number, max: number, what: string): number {
+  const v = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(v) || v < min || v > max) throw new UsageError(`${flag} expects ${what}, got '${text}'`);
+  return v;
+}
+
+export function emitFlags(f: CompileFlags): EmitFlags {
+  const opset = Number(f.opset);
+  if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
+    throw new UsageError(`unsupported opset '${f.opset}': effnet emits ONNX opsets ${MIN_OPSET} to ${MAX_OPSET}`);
+  }
+  if (f.weights !== 'random' && f.weights !== 'zeros') throw new UsageError(`--weights expects 'random' or 'zeros', got '${f.weights}'`);
+  return {
+    seed: integer(f.seed, '--seed', 0, 2 ** 32 - 1, 'an integer from 0 to 4294967295'),
+    weights: f.weights,
+    opset,
+    keepBn: f.keepBn === true,
+    ...(f.batch !== undefined ? { batch: integer(f.batch, '--batch', 1, 2 ** 31 - 1, 'a positive integer') } : {}),
+    externalData: f.externalData === true,
+  };
+}
+
+/** Where one target's artifact goes. */
+function outputFor(target: string, out: string, all: boolean): string {
+  if (!all) return out;
+  return target === 'onnx' ? join(out, 'model.onnx') : join(out, target);
+}
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+export const registerCompile: Register = (program, ctx) => {
+  addScalingFlags(
+    program
+      .command('compile')
+      .description('compile a spec to a model file: ONNX (opsets 13-26) or a TF.js LayersModel directory')
+      .argument('<file>', '.effnet spec file')
+      .addOption(new Option('-t, --target <name>', `what to emit: ${[...Object.keys(backends), 'all'].join(', ')}`).default('onnx'))
+      .requiredOption('-o, --output <path>', 'output file (a directory for tfjs and all)')
+      .option('--opset <n>', `ONNX opset, ${MIN_OPSET} to ${MAX_OPSET}`, String(DEFAULT_OPSET))
+      .option('--keep-bn', 'keep BatchNormalization nodes (default: fold them into the convolutions)')
+      .option('--seed <n>', 'seed of the deterministic random weights', '0')
+      .option('--weights <kind>', "'random' (reference initialisers) or 'zeros' (structure only)", 'random')
+      .option('--batch <n>', 'fixed batch size (default: a symbolic batch dimension N)')
+      .option('--external-data', 'keep ONNX weights in a side file OUT.data (automatic past 2 GB)')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  $ effnet compile specs/efficientnet-b0.effnet --target onnx -o b0.onnx\n  $ effnet compile specs/efficientnet-b0.effnet --variant b7 -o b7.onnx --external-data\n  $ effnet compile specs/mobilenet-v2.effnet --target all -o out/',
+      ),
+  ).action(async (file: string, flags: CompileFlags) => {
+    const options = compileOptions(flags);
+    const emit = emitFlags(flags);
+    const all = flags.target === 'all';
+    const targets = all ? Object.keys(backends) : [flags.target];
+    for (const t of targets) {
+      if (!backends[t]) throw new UsageError(`unknown target '${t}': expected one of ${[...Object.keys(backends), 'all'].join(', ')}`);
+    }
+    const { compilation, exitCode } = loadSpec(file, options, ctx.io);
+    if (exitCode !== 0) return ctx.setExit(exitCode);
+    const graph = compilation.graph!;
+    const specHash = createHash('sha256').update(compilation.file.text).digest('hex');
+    if (all) {
+      try {
+        mkdirSync(flags.output, { recursive: true });
+      } catch (e) {
+        throw new UsageError(`cannot create directory ${flags.output}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      }
+    }
+    for (const target of targets) {
+      const out = outputFor(target, flags.output, all);
+      const backend = await backends[target]!();
+      const started = performance.now();
+      let artifact;
+      try {
+        artifact = backend.emit(graph, { ...emit, specHash, externalDataLocation: `${basename(out)}.data` });
+      } catch (e) {
+        // A model the target cannot express (opset too old for an op, ...): the spec's problem, exit 1.
+        if (e instanceof Error && /ExportError$/.test(e.name)) {
+          ctx.io.err(`effnet: error: ${target}: ${e.message}`);
+          ctx.setExit(1);
+          continue;
+        }
+        throw e;
+      }
+      const written = await writeArtifact(artifact, out);
+      const s = artifact.summary;
+      const params = typeof s.params === 'number' ? `, ${s.params.toLocaleString('en-US')} params` : '';
+      const opset = typeof s.opset === 'number' ? `, opset ${s.opset}` : '';
+      const where = artifact.layout === 'directory' ? `${out}/ (${written.paths.length} files, ` : `${written.paths.join(' + ')} (`;
+      ctx.io.err(`${file}: wrote ${where}${mb(written.bytes)}${params}${opset}) in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+    }
+  });
+};
