@@ -78,6 +78,10 @@ export interface ScalingSpec {
 export interface AppliedScaling {
   readonly variant?: string;
   readonly phi?: number;
+  /** The compound bases used with phi. */
+  readonly alpha?: number;
+  readonly beta?: number;
+  readonly gamma?: number;
   readonly width: number;
   readonly depth: number;
   /** Resolution multiplier r; the resulting input size is in `input`. */

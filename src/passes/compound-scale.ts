@@ -61,13 +61,14 @@ export function resolveMultipliers(spec: ModelSpec, req: ScalingRequest): StageR
   return { value: { alpha, beta, gamma, width: req.width ?? 1, depth: req.depth ?? 1, resolution }, diagnostics };
 }
 
-function scaleLayer(layer: LayerSpec, m: Multipliers, spec: ModelSpec): LayerSpec {
+/** Stem and head layers are single layers: only their width scales. */
+function scaleLayer(layer: LayerSpec, m: Multipliers, spec: ModelSpec, repeatable = false): LayerSpec {
   const w = layer.width === 'fixed' ? 1 : layer.width === 'grow' ? Math.max(1, m.width) : m.width;
   return {
     ...layer,
     ...(layer.channels !== undefined ? { channels: roundChannels(layer.channels, w, spec.scaling) } : {}),
     ...(layer.mid !== undefined ? { mid: roundChannels(layer.mid, w, spec.scaling) } : {}),
-    repeats: layer.depth === 'fixed' ? layer.repeats : roundRepeats(layer.repeats, m.depth),
+    repeats: layer.depth === 'fixed' || !repeatable ? layer.repeats : roundRepeats(layer.repeats, m.depth),
   };
 }
 
@@ -82,11 +83,11 @@ export function compoundScale(spec: ModelSpec, req: ScalingRequest | undefined):
     ...spec,
     input: { ...spec.input, height: size(spec.input.height), width: req.inputSize ?? roundResolution(spec.input.width, m.resolution, spec.scaling.resolutionDivisor) },
     stem: spec.stem.map((l) => scaleLayer(l, m, spec)),
-    stages: spec.stages.map((l) => scaleLayer(l, m, spec)),
+    stages: spec.stages.map((l) => scaleLayer(l, m, spec, true)),
     head: spec.head.map((l) => scaleLayer(l, m, spec)),
     applied: {
       ...spec.applied,
-      ...(m.phi !== undefined ? { phi: m.phi } : {}),
+      ...(m.phi !== undefined ? { phi: m.phi, alpha: m.alpha, beta: m.beta, gamma: m.gamma } : {}),
       width: m.width,
       depth: m.depth,
       resolution: m.resolution,

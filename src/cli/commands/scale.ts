@@ -1,4 +1,125 @@
-import type { Register } from '../main.js';
+/**
+ * `effnet scale`: compound scaling made visible. One scaling (old -> new channels and repeats per stage),
+ * a sweep over phi (with an SVG plot), or the largest phi within a MACs or parameter budget.
+ */
+import { hasErrors } from '../../diagnostics/diagnostic.js';
+import { formatDiagnostics } from '../../diagnostics/format.js';
+import { printSpec } from '../../ir/print-spec.js';
+import { instantiate } from '../../pipeline.js';
+import { largestPhiWithin, parsePhiRange, sweep, type SearchBase } from '../../passes/scaling-search.js';
+import { lineChartSvg } from '../../report/plot-svg.js';
+import { scaleJson, scaleText, sweepJson, sweepText } from '../../report/scaling-report.js';
+import { giga, withSeparators } from '../../report/units.js';
+import { UsageError } from '../io.js';
+import type { CliContext, Register } from '../main.js';
+import { loadSpec } from '../load-spec.js';
+import { addScalingFlags, compileOptions, parseAmount, type ScalingFlags } from '../scaling-flags.js';
+import { writeTextAtomic } from '../write-file.js';
 
-/** Filled in with the compound-scaling commands. */
-export const registerScale: Register = () => {};
+interface ScaleFlags extends ScalingFlags {
+  sweep?: string;
+  plot?: string;
+  targetMacs?: string;
+  targetParams?: string;
+  emit?: string;
+  json?: boolean;
+}
+
+function printIssues(ctx: CliContext, c: { diagnostics: readonly import('../../diagnostics/diagnostic.js').Diagnostic[]; file: import('../../source/source-file.js').SourceFile }): boolean {
+  if (c.diagnostics.length) ctx.io.err(formatDiagnostics(c.diagnostics, c.file, { color: ctx.io.color }) + '\n');
+  return hasErrors(c.diagnostics);
+}
+
+export const registerScale: Register = (program, ctx) => {
+  addScalingFlags(
+    program
+      .command('scale')
+      .description('scale a spec by compound scaling and show what changed; sweep phi; fit a budget')
+      .argument('<file>', '.effnet spec file')
+      .option('--sweep <range>', 'a table over phi: 0..7, 0..3:0.5 or 0,1,2')
+      .option('--plot <out.svg>', 'with --sweep: draw MACs and params against phi (log scale) as an SVG')
+      .option('--target-macs <n>', 'the largest phi (to 0.01) whose model has at most this many MACs (e.g. 1.8G)')
+      .option('--target-params <n>', 'the largest phi (to 0.01) whose model has at most this many parameters (e.g. 12M)')
+      .option('--emit <out.effnet>', 'write the scaled model as a new .effnet spec')
+      .option('--json', 'JSON instead of a table')
+      .addHelpText('after', [
+        '',
+        'Examples:',
+        '  $ effnet scale specs/efficientnet-b0.effnet --phi 3',
+        '  $ effnet scale specs/resnet.effnet --variant resnet50 --depth 4',
+        '  $ effnet scale specs/efficientnet-b0.effnet --sweep 0..7 --plot sweep.svg',
+        '  $ effnet scale specs/efficientnet-b0.effnet --target-macs 1.8G --emit b0-1.8g.effnet',
+      ].join('\n')),
+  ).action((file: string, flags: ScaleFlags) => {
+    const options = compileOptions(flags);
+    if (flags.plot && !flags.sweep) throw new UsageError('--plot needs --sweep');
+    const searching = flags.sweep !== undefined || flags.targetMacs !== undefined || flags.targetParams !== undefined;
+    if (searching && options.scaling && (options.scaling.phi !== undefined || options.scaling.width !== undefined || options.scaling.depth !== undefined || options.scaling.resolution !== undefined || options.scaling.inputSize !== undefined)) {
+      throw new UsageError('--sweep and --target-* choose phi themselves; give only --alpha/--beta/--gamma with them');
+    }
+    if (flags.sweep !== undefined && (flags.targetMacs ?? flags.targetParams) !== undefined) throw new UsageError('use either --sweep or --target-macs/--target-params');
+    if (!searching && !options.scaling && !options.variant) throw new UsageError('say how to scale: --phi, --width/--depth/--resolution, --variant, --sweep or --target-macs/--target-params');
+
+    // The spec as the variant leaves it (structure only) is the "before" of every comparison.
+    const { compilation: base, exitCode } = loadSpec(file, { ...(options.variant ? { variant: options.variant } : {}), ...(options.maxParams ? { maxParams: options.maxParams } : {}) }, ctx.io);
+    if (exitCode !== 0) return ctx.setExit(exitCode);
+    const spec = base.spec!;
+    const req = options.scaling ?? {};
+    const searchBase: SearchBase = {
+      spec,
+      file: base.file,
+      options: { ...(options.variant ? { variant: options.variant } : {}), ...(options.maxParams ? { maxParams: options.maxParams } : {}) },
+      ...(req.alpha !== undefined ? { alpha: req.alpha } : {}),
+      ...(req.beta !== undefined ? { beta: req.beta } : {}),
+      ...(req.gamma !== undefined ? { gamma: req.gamma } : {}),
+    };
+
+    if (flags.sweep !== undefined) {
+      const phis = parsePhiRange(flags.sweep);
+      if (!phis) throw new UsageError(`--sweep expects a range such as 0..7, 0..3:0.5 or 0,1,2; got '${flags.sweep}'`);
+      const result = sweep(searchBase, phis);
+      if (printIssues(ctx, { diagnostics: result.diagnostics, file: base.file }) || !result.value) return ctx.setExit(1);
+      ctx.io.out(flags.json ? JSON.stringify(sweepJson(spec.name, result.value), null, 2) : sweepText(spec.name, result.value));
+      if (flags.plot) {
+        const svg = lineChartSvg(`${spec.name}: compound scaling`, 'phi', [
+          { name: 'MACs', color: '#d62728', points: result.value.map((r) => [r.phi, r.total.macs]) },
+          { name: 'params', color: '#1f77b4', points: result.value.map((r) => [r.phi, r.total.params]) },
+        ]);
+        writeTextAtomic(flags.plot, svg);
+        ctx.io.err(`wrote ${flags.plot}`);
+      }
+      return;
+    }
+
+    let scaled;
+    if (flags.targetMacs !== undefined || flags.targetParams !== undefined) {
+      const budget = {
+        ...(flags.targetMacs !== undefined ? { macs: parseAmount(flags.targetMacs, '--target-macs') } : {}),
+        ...(flags.targetParams !== undefined ? { params: parseAmount(flags.targetParams, '--target-params') } : {}),
+      };
+      const found = largestPhiWithin(searchBase, budget);
+      if (!found.value) {
+        if (!printIssues(ctx, { diagnostics: found.diagnostics, file: base.file })) ctx.io.err(`effnet: error: even phi = 0 exceeds the budget (${base.report ? `${withSeparators(base.report.total.params)} params, ${giga(base.report.total.macs)} MACs` : 'no report'})`);
+        return ctx.setExit(1);
+      }
+      ctx.io.err(`largest phi within the budget: ${found.value.phi} (${found.value.evaluations} models costed)`);
+      scaled = found.value.compilation;
+    } else {
+      scaled = instantiate(spec, options, base.file);
+      if (printIssues(ctx, scaled)) return ctx.setExit(1);
+    }
+    const before = instantiate(spec, { ...(options.variant ? { variant: options.variant } : {}), scaling: { width: 1 } }, base.file);
+    const beforeSpec = before.scaled!;
+    const after = scaled.scaled!;
+    const a = after.applied;
+    const ideal = a.phi !== undefined ? (a.alpha! * a.beta! ** 2 * a.gamma! ** 2) ** a.phi : undefined;
+    ctx.io.out(flags.json
+      ? JSON.stringify(scaleJson(beforeSpec, after, before.report!.total, scaled.report!.total), null, 2)
+      : scaleText(beforeSpec, after, before.report!.total, scaled.report!.total, ideal));
+    if (flags.emit) {
+      const how = a.phi !== undefined ? `phi ${a.phi} (alpha ${a.alpha}, beta ${a.beta}, gamma ${a.gamma})` : `width ${a.width}, depth ${a.depth}, resolution ${a.resolution}`;
+      writeTextAtomic(flags.emit, printSpec(after, [`Generated by effnet scale from ${file}${a.variant ? ` variant ${a.variant}` : ''}: ${how}.`, `${withSeparators(scaled.report!.total.params)} params, ${giga(scaled.report!.total.macs)} MACs.`]));
+      ctx.io.err(`wrote ${flags.emit}`);
+    }
+  });
+};

@@ -1,0 +1,85 @@
+/**
+ * ModelSpec → .effnet text: the canonical form of a checked spec, used by `effnet scale --emit` to write a
+ * scaled model that parses back to the same IR. (Comments are not in the IR; the formatter keeps them.)
+ */
+import { operators } from './ops.js';
+import type { LayerSpec, ModelSpec } from './spec.js';
+
+const num = (n: number) => String(n);
+
+function options(l: LayerSpec): string[] {
+  const o: string[] = [];
+  if (l.act) o.push('act', l.act);
+  if (l.bias !== undefined) o.push('bias', l.bias ? 'on' : 'off');
+  if (l.groups !== 1) o.push('groups', num(l.groups));
+  if (!l.norm) o.push('norm', 'off');
+  if (l.expand !== undefined) o.push('expand', num(l.expand));
+  if (l.mid !== undefined) o.push('mid', num(l.mid));
+  if (l.se) {
+    o.push('se', num(l.se.ratio));
+    if (l.se.base !== 'input') o.push('se_base', l.se.base);
+    if (l.se.gate !== 'sigmoid') o.push('se_gate', l.se.gate);
+    if (l.se.act) o.push('se_act', l.se.act);
+    if (l.se.divisor !== undefined) o.push('se_divisor', num(l.se.divisor));
+  }
+  if (!l.skip) o.push('skip', 'off');
+  if (l.expansion !== 4 && l.op === 'bottleneck') o.push('expansion', num(l.expansion));
+  if (l.pad) o.push('pad', l.pad);
+  if (l.width !== 'scaled') o.push('width', l.width);
+  if (l.depth !== 'scaled') o.push('depth', l.depth);
+  return o;
+}
+
+function layerLine(l: LayerSpec): string {
+  const parts: string[] = [l.op];
+  if (l.channels !== undefined) parts.push('channels', num(l.channels));
+  const uses = operators[l.op].fields;
+  if (l.kernel !== undefined && uses.kernel !== 'unused') parts.push('kernel', num(l.kernel));
+  if (l.stride !== 1 && uses.stride !== 'unused') parts.push('stride', num(l.stride));
+  return [...parts, ...options(l)].join(' ');
+}
+
+/** Aligns the columns of a table of rows (the stage table, the variants). */
+export function alignColumns(rows: readonly (readonly string[])[], indent: string): string[] {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((r) => indent + r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd());
+}
+
+function section(keyword: string, layers: readonly LayerSpec[]): string[] {
+  if (layers.length === 0) return [];
+  if (layers.length === 1) return [`  ${keyword} ${layerLine(layers[0]!)}`];
+  return [`  ${keyword} {`, ...layers.map((l) => `    ${layerLine(l)}`), '  }'];
+}
+
+export function printSpec(spec: ModelSpec, header: readonly string[] = []): string {
+  const out: string[] = header.map((h) => `# ${h}`);
+  out.push(`model ${spec.name} {`);
+  const settings: string[][] = [['input', `${spec.input.height}x${spec.input.width}x${spec.input.channels}`]];
+  if (spec.classes !== undefined) settings.push(['classes', num(spec.classes)]);
+  settings.push(['activation', spec.activation]);
+  settings.push(['norm', spec.norm ? `batchnorm eps ${num(spec.norm.eps)} momentum ${num(spec.norm.momentum)}` : 'none']);
+  settings.push(['padding', spec.padding]);
+  if (spec.dropConnect > 0) settings.push(['drop_connect', num(spec.dropConnect)]);
+  out.push(...alignColumns(settings, '  '), '');
+  const stem = section('stem', spec.stem);
+  if (stem.length) out.push(...stem, '');
+  out.push('  stages {', '    # operator repeats channels kernel stride  options');
+  const rows = spec.stages.map((l) => {
+    const uses = operators[l.op].fields;
+    const s = (v: number | undefined, f: 'channels' | 'kernel' | 'stride') => (v === undefined || uses[f] === 'unused' ? '-' : num(v));
+    const opts = options(l);
+    return [l.op, num(l.repeats), s(l.channels, 'channels'), s(l.kernel, 'kernel'), s(l.stride, 'stride'), ...(opts.length ? [opts.join(' ')] : [])];
+  });
+  out.push(...alignColumns(rows, '    '), '  }');
+  const head = section('head', spec.head);
+  if (head.length) out.push('', ...head);
+  if (spec.classifier) out.push(`  classifier dropout ${num(spec.classifier.dropout)}`);
+  const sc = spec.scaling;
+  const scaling: string[][] = [['alpha', num(sc.alpha)], ['beta', num(sc.beta)], ['gamma', num(sc.gamma)], ['divisor', num(sc.divisor)], ['rounding', sc.rounding]];
+  if (sc.minChannels !== undefined) scaling.push(['min_channels', num(sc.minChannels)]);
+  scaling.push(['resolution_divisor', num(sc.resolutionDivisor)]);
+  out.push('', '  scaling {', ...alignColumns(scaling, '    '), '  }');
+  out.push('}');
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,151 @@
+/**
+ * Searches over compound scaling, built on the pipeline's `instantiate`: a sweep over phi, the largest phi
+ * that fits a MACs or parameter budget, and the paper's step 1, a grid over alpha, beta, gamma.
+ */
+import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
+import type { ModelSpec } from '../ir/spec.js';
+import { instantiate, type Compilation, type CompileOptions } from '../pipeline.js';
+import type { Cost } from '../report/cost.js';
+import type { SourceFile } from '../source/source-file.js';
+
+export interface SweepRow {
+  readonly phi: number;
+  readonly depth: number;
+  readonly width: number;
+  readonly resolution: number;
+  readonly inputSize: number;
+  readonly total: Cost;
+  /** MACs relative to phi = 0. */
+  readonly macsRatio: number;
+  /** (alpha * beta^2 * gamma^2)^phi: what the paper's rule predicts for macsRatio. */
+  readonly idealRatio: number;
+}
+
+export interface SearchBase {
+  readonly spec: ModelSpec;
+  readonly file: SourceFile;
+  /** Options other than scaling (variant, max params). */
+  readonly options: CompileOptions;
+  readonly alpha?: number;
+  readonly beta?: number;
+  readonly gamma?: number;
+}
+
+export interface SearchResult<T> {
+  readonly value?: T;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+function atPhi(base: SearchBase, phi: number): Compilation {
+  const scaling = { phi, ...(base.alpha !== undefined ? { alpha: base.alpha } : {}), ...(base.beta !== undefined ? { beta: base.beta } : {}), ...(base.gamma !== undefined ? { gamma: base.gamma } : {}) };
+  return instantiate(base.spec, { ...base.options, scaling }, base.file);
+}
+
+/** Parses "0..7", "0..3:0.5" or "0,1,2.5". */
+export function parsePhiRange(text: string): number[] | undefined {
+  const range = /^(\d+(?:\.\d+)?)\.\.(\d+(?:\.\d+)?)(?::(\d+(?:\.\d+)?))?$/.exec(text.trim());
+  if (range) {
+    const [from, to, step] = [Number(range[1]), Number(range[2]), Number(range[3] ?? 1)];
+    if (!(step > 0) || to < from || (to - from) / step > 1000) return undefined;
+    const out: number[] = [];
+    for (let i = 0; from + i * step <= to + 1e-9; i++) out.push(Math.round((from + i * step) * 1e6) / 1e6);
+    return out;
+  }
+  const list = text.split(',').map(Number);
+  return list.length > 0 && list.every((x) => Number.isFinite(x) && x >= 0) ? list : undefined;
+}
+
+export function sweep(base: SearchBase, phis: readonly number[]): SearchResult<SweepRow[]> {
+  const rows: SweepRow[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const zero = atPhi(base, 0);
+  if (!zero.report) return { diagnostics: zero.diagnostics };
+  for (const phi of phis) {
+    const c = atPhi(base, phi);
+    diagnostics.push(...c.diagnostics.filter((d) => !diagnostics.some((x) => x.code === d.code && x.message === d.message)));
+    if (!c.report || hasErrors(c.diagnostics)) return { diagnostics };
+    const a = c.scaled!.applied;
+    const s = base.spec.scaling;
+    const product = (base.alpha ?? s.alpha) * (base.beta ?? s.beta) ** 2 * (base.gamma ?? s.gamma) ** 2;
+    rows.push({
+      phi,
+      depth: a.depth,
+      width: a.width,
+      resolution: a.resolution,
+      inputSize: c.scaled!.input.height,
+      total: c.report.total,
+      macsRatio: c.report.total.macs / zero.report.total.macs,
+      idealRatio: product ** phi,
+    });
+  }
+  return { value: rows, diagnostics };
+}
+
+export interface Budget {
+  readonly macs?: number;
+  readonly params?: number;
+}
+
+const fits = (c: Compilation, b: Budget) =>
+  c.report !== undefined && (b.macs === undefined || c.report.total.macs <= b.macs) && (b.params === undefined || c.report.total.params <= b.params);
+
+/**
+ * The largest phi, to 0.01, whose rounded model fits the budget. Rounding makes cost a step function of phi
+ * (not strictly monotone), so after the bisection a short window above the boundary is scanned too.
+ */
+export function largestPhiWithin(base: SearchBase, budget: Budget, maxPhi = 20): SearchResult<{ phi: number; compilation: Compilation; evaluations: number }> {
+  let evaluations = 0;
+  const at = (hundredths: number) => {
+    evaluations++;
+    return atPhi(base, hundredths / 100);
+  };
+  const zero = at(0);
+  if (!fits(zero, budget)) return { diagnostics: zero.diagnostics };
+  let lo = 0;
+  let hi = 1;
+  while (hi <= maxPhi * 100 && fits(at(hi * 100), budget)) {
+    lo = hi * 100;
+    hi *= 2;
+  }
+  let hiH = Math.min(hi * 100, maxPhi * 100 + 1);
+  let loH = lo;
+  while (hiH - loH > 1) {
+    const mid = (loH + hiH) >> 1;
+    if (fits(at(mid), budget)) loH = mid;
+    else hiH = mid;
+  }
+  for (let h = hiH; h <= hiH + 10 && h <= maxPhi * 100; h++) if (fits(at(h), budget)) loH = h;
+  return { value: { phi: loH / 100, compilation: at(loH), evaluations }, diagnostics: [] };
+}
+
+export interface GridCandidate {
+  readonly alpha: number;
+  readonly beta: number;
+  readonly gamma: number;
+  readonly product: number;
+  readonly total: Cost;
+}
+
+export interface GridOptions {
+  readonly step: number;
+  /** Keep alpha * beta^2 * gamma^2 within this of 2. */
+  readonly tolerance: number;
+}
+
+/** The paper's step 1: every alpha, beta, gamma >= 1 on the grid whose product is near 2, costed at phi = 1. */
+export function gridCandidates(base: SearchBase, o: GridOptions): SearchResult<GridCandidate[]> {
+  const out: GridCandidate[] = [];
+  const steps = (max: number) => Array.from({ length: Math.floor((max - 1) / o.step + 1e-9) + 1 }, (_, i) => Math.round((1 + i * o.step) * 1e6) / 1e6);
+  for (const alpha of steps(2 + o.tolerance)) {
+    for (const beta of steps(Math.sqrt(2 + o.tolerance))) {
+      for (const gamma of steps(Math.sqrt(2 + o.tolerance))) {
+        const product = alpha * beta * beta * gamma * gamma;
+        if (Math.abs(product - 2) > o.tolerance + 1e-12) continue;
+        const c = instantiate(base.spec, { ...base.options, scaling: { phi: 1, alpha, beta, gamma } }, base.file);
+        if (!c.report) return { diagnostics: c.diagnostics };
+        out.push({ alpha, beta, gamma, product, total: c.report.total });
+      }
+    }
+  }
+  return { value: out, diagnostics: [] };
+}
