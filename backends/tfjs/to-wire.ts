@@ -29,10 +29,10 @@ export interface WireModel {
 }
 
 /** The graph uses something TF.js layers cannot express exactly; the message names the node and why. */
-export class TfjsUnsupportedError extends Error {
+export class TfjsExportError extends Error {
   constructor(node: GraphNode, why: string) {
     super(`TF.js backend: ${node.name}: ${why}`);
-    this.name = 'TfjsUnsupportedError';
+    this.name = 'TfjsExportError'; // compile.ts reports *ExportError as a spec problem (exit 1)
   }
 }
 
@@ -129,7 +129,7 @@ export function toWire(graph: Graph, options: CommonEmitOptions): WireModel {
         return layer('Multiply', name, {}, [x, gate]);
       }
       default:
-        throw new TfjsUnsupportedError(node, `activation '${fn}' has no TF.js layer`);
+        throw new TfjsExportError(node, `activation '${fn}' has no TF.js layer`);
     }
   };
 
@@ -170,7 +170,7 @@ export function toWire(graph: Graph, options: CommonEmitOptions): WireModel {
           weights.push({ name: `${node.name}/depthwise_kernel`, shape: [k, k, inC, mult], trainable: true, data: () => depthwiseToTf(kernelOnnx(), inC, mult, k) });
         } else {
           // TF.js Conv2D has no `groups`; splitting channels needs Lambda layers, which are not serialisable.
-          throw new TfjsUnsupportedError(node, `grouped convolution (groups ${groups} of ${inC} channels) has no TF.js layer; only groups 1 and depthwise are supported`);
+          throw new TfjsExportError(node, `grouped convolution (groups ${groups} of ${inC} channels) has no TF.js layer; only groups 1 and depthwise are supported`);
         }
         if (op.bias) weights.push({ name: `${node.name}/bias`, shape: [filters], trainable: true, data: () => bias(filters) });
         break;
@@ -216,7 +216,7 @@ export function toWire(graph: Graph, options: CommonEmitOptions): WireModel {
           // Zeros are exact only for a max pool over non-negative values (ResNet's stem, after a ReLU).
           const producer = graph.nodes[node.inputs[0]!]!;
           const exact = op.mode === 'max' && producer.op.kind === 'activation' && nonNegative.has(producer.op.fn);
-          if (!exact) throw new TfjsUnsupportedError(node, `${op.mode} pool with padding ${JSON.stringify(op.pads)} is not TF 'same' padding and zero padding would change its values`);
+          if (!exact) throw new TfjsExportError(node, `${op.mode} pool with padding ${JSON.stringify(op.pads)} is not TF 'same' padding and zero padding would change its values`);
           src = layer('ZeroPadding2D', fresh(`${node.name}_pad`), { padding: pad.explicit, data_format: 'channels_last' }, [x]);
         }
         out = layer(op.mode === 'max' ? 'MaxPooling2D' : 'AveragePooling2D', node.name, {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { emitTfjs } from '../../../backends/tfjs/tfjs-backend.js';
-import { samePads, TfjsUnsupportedError } from '../../../backends/tfjs/to-wire.js';
+import { samePads, TfjsExportError } from '../../../backends/tfjs/to-wire.js';
 import type { LayersModelJson } from '../../../backends/tfjs/keras-format.js';
 import { convKernel, denseKernel } from '../../../backends/weights.js';
 import type { Artifact } from '../../../backends/backend.js';
@@ -147,7 +147,7 @@ describe('TF.js artifact', () => {
     const conv = c.graph.nodes.find((n) => n.op.kind === 'conv' && n.op.kernel === 3 && n.name !== 'stem_conv')!;
     const op = conv.op as Extract<typeof conv.op, { kind: 'conv' }>;
     const graph = { ...c.graph, nodes: c.graph.nodes.map((n) => (n === conv ? { ...n, op: { ...op, groups: 2 } } : n)) };
-    expect(() => emitTfjs(graph, { seed: 1, weights: 'zeros' })).toThrow(TfjsUnsupportedError);
+    expect(() => emitTfjs(graph, { seed: 1, weights: 'zeros' })).toThrow(TfjsExportError);
     expect(() => emitTfjs(graph, { seed: 1, weights: 'zeros' })).toThrow(conv.name);
   });
 });
