@@ -1,0 +1,143 @@
+/**
+ * `effnet grid`: the paper's step 1. Lists every alpha, beta, gamma >= 1 on a grid with
+ * alpha * beta^2 * gamma^2 near 2, costed at phi = 1; with --eval, runs a user's command on each candidate's
+ * scaled spec, reads a score from its last output line, and ranks. Results are appended to a file as they
+ * come, so an interrupted search resumes where it stopped.
+ */
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { formatDiagnostics } from '../../diagnostics/format.js';
+import { printSpec } from '../../ir/print-spec.js';
+import { instantiate } from '../../pipeline.js';
+import { gridCandidates, type GridCandidate } from '../../passes/scaling-search.js';
+import { REPORT_SCHEMA_VERSION } from '../../report/format-report.js';
+import { giga, withSeparators } from '../../report/units.js';
+import { UsageError } from '../io.js';
+import type { Register } from '../main.js';
+import { loadSpec } from '../load-spec.js';
+import { progressBar } from '../progress.js';
+
+interface GridFlags {
+  variant?: string;
+  step: string;
+  tolerance: string;
+  eval?: string;
+  results?: string;
+  limit: string;
+  timeout: string;
+  minimize?: boolean;
+  json?: boolean;
+}
+
+interface Scored extends GridCandidate {
+  score?: number;
+  error?: string;
+}
+
+const keyOf = (c: { alpha: number; beta: number; gamma: number }) => `${c.alpha}/${c.beta}/${c.gamma}`;
+
+/** The last number on the last non-empty line of a command's output. */
+export function scoreFromOutput(stdout: string): number | undefined {
+  const last = stdout.split('\n').map((l) => l.trim()).filter(Boolean).at(-1);
+  const nums = last?.match(/[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?/g);
+  return nums ? Number(nums.at(-1)) : undefined;
+}
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+export const registerGrid: Register = (program, ctx) => {
+  program
+    .command('grid')
+    .description('grid-search alpha, beta, gamma (the paper\'s step 1) and optionally rank candidates by your own evaluation')
+    .argument('<file>', '.effnet spec file')
+    .option('--variant <name>', 'start from a member of the variants table')
+    .option('--step <s>', 'grid step for alpha, beta and gamma', '0.05')
+    .option('--tolerance <t>', 'keep candidates with |alpha * beta^2 * gamma^2 - 2| <= t', '0.1')
+    .option('--eval <cmd>', 'shell command run per candidate; {spec} is replaced by the path of its phi = 1 spec; the last number it prints is the score')
+    .option('--results <file>', 'append each evaluation here (JSON lines) and skip candidates already in it')
+    .option('--limit <n>', 'evaluate at most this many candidates (those with the fewest MACs first)', '100')
+    .option('--timeout <seconds>', 'per-evaluation time limit', '600')
+    .option('--minimize', 'a lower score is better (default: higher is better)')
+    .option('--json', 'JSON instead of a table')
+    .addHelpText('after', [
+      '',
+      'Examples:',
+      '  $ effnet grid specs/efficientnet-b0.effnet',
+      '  $ effnet grid specs/efficientnet-b0.effnet --eval "python train_eval.py --spec {spec}" --results grid.jsonl',
+    ].join('\n'))
+    .action((file: string, flags: GridFlags) => {
+      const step = Number(flags.step);
+      const tolerance = Number(flags.tolerance);
+      const limit = Number(flags.limit);
+      const timeout = Number(flags.timeout);
+      if (!(step >= 0.01 && step <= 1)) throw new UsageError(`--step expects a number from 0.01 to 1, got '${flags.step}'`);
+      if (!(tolerance > 0 && tolerance < 2)) throw new UsageError(`--tolerance expects a number above 0 and below 2, got '${flags.tolerance}'`);
+      if (!(Number.isInteger(limit) && limit >= 1)) throw new UsageError(`--limit expects a positive integer, got '${flags.limit}'`);
+      if (!(timeout > 0)) throw new UsageError(`--timeout expects seconds above 0, got '${flags.timeout}'`);
+      if (flags.eval !== undefined && !flags.eval.includes('{spec}')) throw new UsageError('--eval needs {spec} where the candidate spec path goes');
+
+      const { compilation: base, exitCode } = loadSpec(file, flags.variant ? { variant: flags.variant } : {}, ctx.io);
+      if (exitCode !== 0) return ctx.setExit(exitCode);
+      const options = flags.variant ? { variant: flags.variant } : {};
+      const found = gridCandidates({ spec: base.spec!, file: base.file, options }, { step, tolerance });
+      if (!found.value) {
+        ctx.io.err(formatDiagnostics(found.diagnostics, base.file, { color: ctx.io.color }));
+        return ctx.setExit(1);
+      }
+      const candidates: Scored[] = [...found.value].sort((a, b) => a.total.macs - b.total.macs || a.alpha - b.alpha || a.beta - b.beta);
+
+      if (flags.eval !== undefined) {
+        const done = new Map<string, { score?: number; error?: string }>();
+        if (flags.results && existsSync(flags.results)) {
+          for (const line of readFileSync(flags.results, 'utf8').split('\n').filter(Boolean)) {
+            try {
+              const r = JSON.parse(line);
+              done.set(keyOf(r), r);
+            } catch { /* a line cut short by an interruption: evaluate that candidate again */ }
+          }
+        }
+        const todo = candidates.slice(0, limit);
+        const dir = mkdtempSync(path.join(tmpdir(), 'effnet-grid-'));
+        const bar = progressBar(ctx.io, todo.length, 'grid');
+        try {
+          for (const c of todo) {
+            const prior = done.get(keyOf(c));
+            if (prior) {
+              Object.assign(c, prior);
+              bar.tick('(from results)');
+              continue;
+            }
+            const scaled = instantiate(base.spec!, { ...options, scaling: { phi: 1, alpha: c.alpha, beta: c.beta, gamma: c.gamma } }, base.file).scaled!;
+            const specFile = path.join(dir, `alpha${c.alpha}-beta${c.beta}-gamma${c.gamma}.effnet`);
+            writeFileSync(specFile, printSpec(scaled, [`effnet grid candidate: alpha ${c.alpha}, beta ${c.beta}, gamma ${c.gamma}, phi 1`]));
+            const run = spawnSync('sh', ['-c', flags.eval.replaceAll('{spec}', shellQuote(specFile))], { encoding: 'utf8', timeout: timeout * 1000, maxBuffer: 64 * 1024 * 1024 });
+            const score = run.status === 0 ? scoreFromOutput(run.stdout) : undefined;
+            if (score !== undefined) c.score = score;
+            else c.error = run.error ? run.error.message : run.status !== 0 ? `exit code ${run.status}: ${run.stderr.trim().split('\n').at(-1) ?? ''}` : 'no number on the last output line';
+            if (flags.results) appendFileSync(flags.results, JSON.stringify({ alpha: c.alpha, beta: c.beta, gamma: c.gamma, ...(c.score !== undefined ? { score: c.score } : { error: c.error }) }) + '\n');
+            bar.tick(`alpha ${c.alpha} beta ${c.beta} gamma ${c.gamma}`);
+          }
+        } finally {
+          bar.done();
+          rmSync(dir, { recursive: true, force: true });
+        }
+        const sign = flags.minimize ? 1 : -1;
+        candidates.splice(limit);
+        candidates.sort((a, b) => (a.score === undefined ? 1 : b.score === undefined ? -1 : sign * (a.score - b.score)));
+        const failed = candidates.filter((c) => c.score === undefined);
+        if (failed.length) ctx.io.err(`${failed.length} of ${candidates.length} evaluations failed; first: ${failed[0]!.error}`);
+      }
+
+      if (flags.json) {
+        ctx.io.out(JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, model: base.spec!.name, step, tolerance, candidates: candidates.map((c) => ({ alpha: c.alpha, beta: c.beta, gamma: c.gamma, product: c.product, params: c.total.params, macs: c.total.macs, ...(c.score !== undefined ? { score: c.score } : {}), ...(c.error ? { error: c.error } : {}) })) }, null, 2));
+        return;
+      }
+      const header = ['rank', 'alpha', 'beta', 'gamma', 'a*b^2*g^2', 'params @phi=1', 'MACs @phi=1', ...(flags.eval ? ['score'] : [])];
+      const rows = candidates.map((c, i) => [String(i + 1), c.alpha.toFixed(2), c.beta.toFixed(2), c.gamma.toFixed(2), c.product.toFixed(3), withSeparators(c.total.params), giga(c.total.macs), ...(flags.eval ? [c.score !== undefined ? String(c.score) : 'failed'] : [])]);
+      const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+      const fmt = (r: string[]) => r.map((x, i) => x.padStart(w[i]!)).join('  ');
+      ctx.io.out([`${base.spec!.name}: ${candidates.length} candidates with |alpha*beta^2*gamma^2 - 2| <= ${tolerance} (step ${step})${flags.eval ? `, ranked by score (${flags.minimize ? 'lower' : 'higher'} is better)` : ', by MACs'}`, '', fmt(header), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(fmt)].join('\n') + '\n');
+    });
+};
