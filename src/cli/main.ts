@@ -9,6 +9,7 @@ import { registerCompile } from './commands/compile.js';
 import { registerReport } from './commands/report.js';
 import { registerScale } from './commands/scale.js';
 import { registerGrid } from './commands/grid.js';
+import { registerRun } from './commands/run.js';
 import { ExitCode, processIo, UsageError, type Io } from './io.js';
 
 /** Commands register themselves with this; each action returns its exit code. */
@@ -20,7 +21,7 @@ export interface CliContext {
 export type Register = (program: Command, ctx: CliContext) => void;
 
 // One line per command; compile and run are registered by their own files.
-const commands: Register[] = [registerCheck, registerReport, registerScale, registerGrid, registerCompile];
+const commands: Register[] = [registerCheck, registerReport, registerScale, registerGrid, registerCompile, registerRun];
 
 /** Lets later commands (compile, run, ...) join without editing this file's logic. */
 export function addCommand(register: Register): void {

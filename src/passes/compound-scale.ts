@@ -48,7 +48,7 @@ export function resolveMultipliers(spec: ModelSpec, req: ScalingRequest): StageR
       if (!(v >= 1)) diagnostics.push(diagnostic('E0501', at(name), { name, value: String(v) }, name));
     }
     const product = alpha * beta * beta * gamma * gamma;
-    if (Math.abs(product - 2) > 2 * PRODUCT_TOLERANCE) {
+    if (diagnostics.length === 0 && Math.abs(product - 2) > 2 * PRODUCT_TOLERANCE) {
       diagnostics.push(diagnostic('W0502', at('alpha'), { product: product.toFixed(3) }, 'alpha'));
     }
     if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };

@@ -6,6 +6,7 @@ import { hasErrors } from '../../diagnostics/diagnostic.js';
 import { formatDiagnostics } from '../../diagnostics/format.js';
 import { printSpec } from '../../ir/print-spec.js';
 import { instantiate } from '../../pipeline.js';
+import { applyVariant } from '../../passes/apply-variant.js';
 import { largestPhiWithin, parsePhiRange, sweep, type SearchBase } from '../../passes/scaling-search.js';
 import { lineChartSvg } from '../../report/plot-svg.js';
 import { scaleJson, scaleText, sweepJson, sweepText } from '../../report/scaling-report.js';
@@ -108,7 +109,9 @@ export const registerScale: Register = (program, ctx) => {
       scaled = instantiate(spec, options, base.file);
       if (printIssues(ctx, scaled)) return ctx.setExit(1);
     }
-    const before = instantiate(spec, { ...(options.variant ? { variant: options.variant } : {}), scaling: { width: 1 } }, base.file);
+    // "Before" is the variant's structure (operator, repeats) without its scaling.
+    const structure = applyVariant(spec, options.variant).value!.spec;
+    const before = instantiate(structure, {}, base.file);
     const beforeSpec = before.scaled!;
     const after = scaled.scaled!;
     const a = after.applied;

@@ -1,0 +1,203 @@
+/**
+ * `effnet run ARTIFACT`: loads an ONNX file (onnxruntime-node, CPU) or a TF.js LayersModel directory (the best
+ * TF.js backend present: tfjs-node-gpu, tfjs-node, wasm, cpu), runs it on a random input or a PNG, and prints
+ * the output shape, the top-5 classes and the median latency. It says which runtime and backend ran, since
+ * the numbers mean little without that. Runtimes load lazily: `effnet check` never pays for TF.js or ORT.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Option } from 'commander';
+import type { BackendChoice } from '../../../backends/tfjs/select-backend.js';
+import { UsageError } from '../io.js';
+import type { Register } from '../main.js';
+
+interface RunFlags {
+  backend: BackendChoice;
+  input: string;
+  runs: string;
+  seed: string;
+}
+
+/** One prediction function over an NHWC sample, whatever the runtime. */
+interface Runner {
+  readonly runtime: string;
+  /** [height, width, channels] the model takes. */
+  readonly inputShape: readonly [number, number, number];
+  predict(nhwc: Float32Array): Promise<{ shape: number[]; data: Float32Array }>;
+  dispose(): Promise<void>;
+}
+
+type Kind = 'onnx' | 'tfjs';
+
+function artifactKind(path: string): { kind: Kind; path: string } {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new UsageError(`cannot read ${path}: no such file or directory`);
+  }
+  if (st.isDirectory()) {
+    try {
+      statSync(join(path, 'model.json'));
+    } catch {
+      throw new UsageError(`${path} is a directory without model.json: not a TF.js LayersModel`);
+    }
+    return { kind: 'tfjs', path };
+  }
+  if (path.endsWith('.json')) return { kind: 'tfjs', path };
+  return { kind: 'onnx', path };
+}
+
+/** Deterministic uniform values in [-1, 1): the same "random" input on every runtime and machine. */
+function randomInput(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = (seed >>> 0) ^ 0x9e3779b9 || 1;
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13; s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5; s >>>= 0;
+    out[i] = (s / 4294967296) * 2 - 1;
+  }
+  return out;
+}
+
+async function onnxRunner(path: string, backend: BackendChoice): Promise<Runner> {
+  if (backend !== 'auto' && backend !== 'cpu') throw new UsageError(`--backend ${backend} applies to TF.js directories; ONNX files run on onnxruntime-node's CPU provider`);
+  const ort = await import('onnxruntime-node');
+  let session: import('onnxruntime-node').InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(path);
+  } catch (e) {
+    throw new UsageError(`cannot load ${path} as ONNX: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const meta = session.inputMetadata[0] as { name: string; shape?: (number | string)[] };
+  const dims = meta.shape ?? [];
+  if (dims.length !== 4 || ![1, 2, 3].every((i) => typeof dims[i] === 'number')) throw new UsageError(`${path}: expected an image input [N, C, H, W] with fixed C, H, W, got [${dims.join(', ')}]`);
+  const [c, h, w] = [dims[1] as number, dims[2] as number, dims[3] as number];
+  return {
+    runtime: 'onnxruntime-node (CPU execution provider)',
+    inputShape: [h, w, c],
+    async predict(nhwc) {
+      // The ONNX backend is NCHW: transpose the sample.
+      const nchw = new Float32Array(nhwc.length);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) nchw[(k * h + y) * w + x] = nhwc[(y * w + x) * c + k]!;
+      const out = await session.run({ [meta.name]: new ort.Tensor('float32', nchw, [1, c, h, w]) });
+      const t = out[session.outputNames[0]!]!;
+      return { shape: t.dims.map(Number), data: t.data as Float32Array };
+    },
+    dispose: () => session.release(),
+  };
+}
+
+async function tfjsRunner(path: string, backend: BackendChoice): Promise<Runner> {
+  const { selectBackend } = await import('../../../backends/tfjs/select-backend.js');
+  const { fileIOHandler } = await import('../../../backends/tfjs/file-io-handler.js');
+  let selected;
+  try {
+    selected = await selectBackend(backend);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { tf } = selected;
+  // TF.js greets Node users with an install hint on stderr; effnet already says which backend runs and why.
+  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | undefined;
+  if (cpu) cpu.firstUse = false;
+  // With tfjs-node its file:// scheme would do; the handler works with every build, so use it always.
+  const model = await tf.loadLayersModel(fileIOHandler(path)).catch((e: Error) => {
+    throw new UsageError(`cannot load ${path} as a TF.js LayersModel: ${e.message.split('\n')[0]}`);
+  });
+  const s = model.inputs[0]!.shape;
+  if (s.length !== 4 || s.slice(1).some((d) => d == null)) throw new UsageError(`${path}: expected an image input [N, H, W, C], got [${s.join(', ')}]`);
+  const inputShape = [s[1]!, s[2]!, s[3]!] as [number, number, number];
+  return {
+    runtime: `TF.js ${tf.version.tfjs} on ${selected.description}`,
+    inputShape,
+    async predict(nhwc) {
+      const x = tf.tensor(nhwc, [1, ...inputShape]);
+      const y = model.predict(x) as import('@tensorflow/tfjs').Tensor;
+      const data = (await y.data()) as Float32Array;
+      const shape = y.shape.slice();
+      tf.dispose([x, y]);
+      return { shape, data };
+    },
+    dispose: async () => model.dispose(),
+  };
+}
+
+async function loadInput(spec: string, [h, w, c]: readonly [number, number, number], seed: number): Promise<{ data: Float32Array; label: string }> {
+  if (spec === 'random') return { data: randomInput(h * w * c, seed), label: `random uniform [-1, 1), seed ${seed}` };
+  if (!/\.png$/i.test(spec)) throw new UsageError(`--input expects 'random' or a .png file, got '${spec}'`);
+  if (c !== 3) throw new UsageError(`--input ${spec}: the model takes ${c} channels; PNG input is RGB (3)`);
+  const { decodePng, resizeBilinear, PngError } = await import('../../../backends/tfjs/decode-png.js');
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(spec);
+  } catch {
+    throw new UsageError(`cannot read ${spec}`);
+  }
+  try {
+    const img = decodePng(bytes);
+    return { data: resizeBilinear(img, h, w), label: `${spec} (${img.width}x${img.height} resized to ${w}x${h}, RGB in [0, 1], no mean/std normalisation)` };
+  } catch (e) {
+    if (e instanceof PngError) throw new UsageError(`${spec}: ${e.message}`);
+    throw e;
+  }
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export function topK(data: ArrayLike<number>, k: number): { index: number; value: number }[] {
+  return Array.from(data, (value, index) => ({ index, value }))
+    .sort((a, b) => b.value - a.value || a.index - b.index)
+    .slice(0, k);
+}
+
+export const registerRun: Register = (program, ctx) => {
+  program
+    .command('run')
+    .description('run a compiled model (ONNX file or TF.js directory): output shape, top-5 classes, median latency')
+    .argument('<artifact>', 'model.onnx, or a TF.js directory (or its model.json)')
+    .addOption(new Option('--backend <name>', 'TF.js backend; auto picks tfjs-node-gpu, tfjs-node, wasm, then cpu').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'))
+    .option('--input <src>', "'random' or an RGB .png (resized to the model's input, scaled to [0, 1])", 'random')
+    .option('--runs <n>', 'timed runs after one warm-up run; the median is reported', '10')
+    .option('--seed <n>', 'seed of the random input', '0')
+    .addHelpText('after', '\nExamples:\n  $ effnet run b0.onnx --runs 20\n  $ effnet run out/b0-tfjs --backend wasm --input cat.png')
+    .action(async (artifact: string, flags: RunFlags) => {
+      const runs = Number(flags.runs);
+      if (!/^\s*\d+\s*$/.test(flags.runs) || runs < 1 || runs > 100000) throw new UsageError(`--runs expects a positive integer, got '${flags.runs}'`);
+      const seed = Number(flags.seed);
+      if (!/^\s*\d+\s*$/.test(flags.seed) || !Number.isSafeInteger(seed)) throw new UsageError(`--seed expects a non-negative integer, got '${flags.seed}'`);
+      const { kind, path } = artifactKind(artifact);
+      const runner = kind === 'onnx' ? await onnxRunner(path, flags.backend) : await tfjsRunner(path, flags.backend);
+      try {
+        const input = await loadInput(flags.input, runner.inputShape, seed);
+        const t0 = performance.now();
+        let out = await runner.predict(input.data);
+        const warmup = performance.now() - t0;
+        const times: number[] = [];
+        for (let i = 0; i < runs; i++) {
+          const t = performance.now();
+          out = await runner.predict(input.data);
+          times.push(performance.now() - t);
+        }
+        const classes = out.data.length / (out.shape[0] ?? 1);
+        const top = topK(out.data.subarray(0, classes), 5);
+        ctx.io.out(
+          [
+            `model:        ${artifact} (${kind === 'onnx' ? 'ONNX' : 'TF.js LayersModel'})`,
+            `runtime:      ${runner.runtime}`,
+            `input:        [1, ${runner.inputShape.join(', ')}] NHWC, ${input.label}`,
+            `output shape: [${out.shape.join(', ')}]`,
+            `top-5:        ${top.map((t) => `${t.index} (${t.value.toPrecision(4)})`).join(', ')}`,
+            `latency:      median ${median(times).toFixed(2)} ms over ${runs} run${runs > 1 ? 's' : ''} (warm-up ${warmup.toFixed(1)} ms, not counted)`,
+          ].join('\n'),
+        );
+      } finally {
+        await runner.dispose();
+      }
+    });
+};

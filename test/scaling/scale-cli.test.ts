@@ -1,0 +1,129 @@
+/** `effnet scale` and `effnet grid` end to end. */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ModelSpec } from '../../src/ir/spec.js';
+import { compile } from '../../src/pipeline.js';
+import { cli } from '../cli/run-cli.js';
+import { compileSpec } from '../helpers.js';
+
+const b0 = 'specs/efficientnet-b0.effnet';
+const tmp = () => mkdtempSync(path.join(tmpdir(), 'effnet-test-'));
+
+/** The IR without what legitimately differs between a spec and its re-emitted copy. */
+function structure(spec: ModelSpec) {
+  const strip = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (v && typeof v === 'object') {
+      return Object.fromEntries(Object.entries(v).filter(([k]) => !['span', 'spans', 'applied', 'variants'].includes(k)).map(([k, x]) => [k, strip(x)]));
+    }
+    return v;
+  };
+  return strip(spec);
+}
+
+describe('effnet scale', () => {
+  it('prints old -> new channels and repeats per stage', async () => {
+    const r = await cli('scale', b0, '--phi', '1');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/stage3\s+mbconv k5 s2 e6 se0.25\s+40 -> 48\s+2 -> 3/);
+    expect(r.stdout).toMatch(/head\s+conv c1280 k1\s+1280 -> 1408\s+1\n/);
+  });
+
+  it.each([
+    ['phi 3', ['--phi', '3']],
+    ['variant b5', ['--variant', 'b5']],
+    ['resnet101 at double width', ['--width', '2']],
+    ['mobilenet-v2 w035', ['--variant', 'w035']],
+  ])('--emit writes a spec that parses back to the same IR (%s)', async (_name, flags) => {
+    const spec = _name.startsWith('resnet') ? 'specs/resnet.effnet' : _name.startsWith('mobilenet') ? 'specs/mobilenet-v2.effnet' : b0;
+    const extra = _name.startsWith('resnet') ? ['--variant', 'resnet101'] : [];
+    const out = path.join(tmp(), 'scaled.effnet');
+    const r = await cli('scale', spec, ...flags, ...extra, '--emit', out);
+    expect(r.code, r.stderr).toBe(0);
+    const original = compile(spec, readFileSync(spec), { ...(flags[0] === '--variant' ? { variant: flags[1]! } : {}), ...(flags[0] === '--phi' ? { scaling: { phi: Number(flags[1]) } } : {}), ...(extra.length ? { variant: 'resnet101', scaling: { width: 2 } } : {}) });
+    const reparsed = compile(out, readFileSync(out));
+    expect(reparsed.diagnostics).toEqual([]);
+    expect(structure(reparsed.scaled!)).toEqual(structure(original.scaled!));
+    expect(reparsed.report!.total).toEqual(original.report!.total);
+  });
+
+  it('--sweep lists phi, d, w, r, resolution, params, MACs and the ratio beside the ideal', async () => {
+    const r = await cli('scale', b0, '--sweep', '0..7', '--json');
+    const doc = JSON.parse(r.stdout);
+    expect(doc.sweep.map((s: { phi: number }) => s.phi)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(doc.sweep[0]).toMatchObject({ inputSize: 224, params: 5_288_548, macsRatio: 1, idealRatio: 1 });
+    expect(doc.sweep[1].inputSize).toBe(258);
+    expect(doc.sweep[7].idealRatio).toBeCloseTo(1.920_27 ** 7, 1);
+    for (let i = 1; i < doc.sweep.length; i++) expect(doc.sweep[i].macs).toBeGreaterThan(doc.sweep[i - 1].macs);
+  });
+
+  it('--plot draws a standalone SVG', async () => {
+    const out = path.join(tmp(), 'sweep.svg');
+    const r = await cli('scale', b0, '--sweep', '0..4', '--plot', out);
+    expect(r.code).toBe(0);
+    const svg = readFileSync(out, 'utf8');
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg.match(/<polyline/g)).toHaveLength(2);
+    expect(svg).not.toMatch(/<script|href=/);
+  });
+
+  it.each([
+    ['--target-macs', '1.8G', 'macs', 1.8e9],
+    ['--target-params', '12M', 'params', 12e6],
+  ] as const)('%s %s finds the largest phi (to 0.01) that fits', async (flag, value, key, limit) => {
+    const r = await cli('scale', b0, flag, value, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const phi = Number(/largest phi within the budget: ([\d.]+)/.exec(r.stderr)![1]);
+    expect(JSON.parse(r.stdout).totals.after[key]).toBeLessThanOrEqual(limit);
+    const next = compileSpec('efficientnet-b0.effnet', { scaling: { phi: phi + 0.01 } }).report.total[key];
+    expect(next).toBeGreaterThan(limit);
+  });
+
+  it('refuses contradictory flags with exit code 2', async () => {
+    expect((await cli('scale', b0, '--phi', '1', '--width', '2')).code).toBe(2);
+    expect((await cli('scale', b0, '--sweep', '0..3', '--phi', '1')).code).toBe(2);
+    expect((await cli('scale', b0, '--plot', 'x.svg')).code).toBe(2);
+    expect((await cli('scale', b0)).code).toBe(2);
+    expect((await cli('scale', b0, '--sweep', '7..0')).code).toBe(2);
+  });
+
+  it('alpha below 1 is a spec-level error with a diagnostic (exit 1)', async () => {
+    const r = await cli('scale', b0, '--phi', '1', '--alpha', '0.9');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error[E0501]: alpha must be at least 1, got 0.9');
+  });
+});
+
+describe('effnet grid', () => {
+  it('lists every grid point with alpha*beta^2*gamma^2 within the tolerance, costed at phi 1', async () => {
+    const r = await cli('grid', b0, '--json', '--tolerance', '0.05');
+    const doc = JSON.parse(r.stdout);
+    expect(doc.candidates.length).toBeGreaterThan(10);
+    for (const c of doc.candidates) {
+      expect(Math.abs(c.product - 2)).toBeLessThanOrEqual(0.05 + 1e-9);
+      expect(Math.min(c.alpha, c.beta, c.gamma)).toBeGreaterThanOrEqual(1);
+    }
+    expect(doc.candidates.some((c: { alpha: number; beta: number; gamma: number }) => c.alpha === 1.2 && c.beta === 1.1 && c.gamma === 1.15)).toBe(false); // 1.92: outside 0.05
+  });
+
+  it('--eval ranks candidates by the last number a command prints, and resumes from --results', async () => {
+    const dir = tmp();
+    const results = path.join(dir, 'results.jsonl');
+    const counter = path.join(dir, 'calls');
+    writeFileSync(counter, '');
+    // The "score" is the input size of the candidate's spec; each call appends a line to the counter.
+    const cmd = `echo x >> ${counter}; grep -o 'input *[0-9]*' {spec} | grep -o '[0-9]*$'`;
+    const first = await cli('grid', b0, '--tolerance', '0.02', '--limit', '4', '--eval', cmd, '--results', results, '--json');
+    expect(first.code, first.stderr).toBe(0);
+    const ranked = JSON.parse(first.stdout).candidates;
+    expect(ranked).toHaveLength(4);
+    const scores = ranked.map((c: { score: number }) => c.score);
+    expect(scores).toEqual([...scores].sort((a: number, b: number) => b - a));
+    expect(readFileSync(counter, 'utf8').trim().split('\n')).toHaveLength(4);
+    const again = await cli('grid', b0, '--tolerance', '0.02', '--limit', '4', '--eval', cmd, '--results', results, '--json');
+    expect(JSON.parse(again.stdout).candidates).toEqual(ranked);
+    expect(readFileSync(counter, 'utf8').trim().split('\n')).toHaveLength(4); // nothing evaluated twice
+  });
+});
