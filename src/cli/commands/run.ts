@@ -120,7 +120,9 @@ async function tfjsRunner(path: string, backend: BackendChoice): Promise<Runner>
       tf.dispose([x, y]);
       return { shape, data };
     },
-    dispose: async () => model.dispose(),
+    dispose: async () => {
+      model.dispose();
+    },
   };
 }
 

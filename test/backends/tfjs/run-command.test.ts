@@ -1,0 +1,123 @@
+/**
+ * `effnet run`: loads a TF.js directory (wasm here, and cpu on request) and an ONNX file, prints the output
+ * shape, top-5 and median latency, says which runtime ran, and gives both runtimes the same top-5 for the
+ * same compiled network. Bad flags exit 2. The PNG decoder (all five row filters, palette, 16-bit) feeds it.
+ */
+import { deflateSync } from 'node:zlib';
+import { rmSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { onnxBackend } from '../../../backends/onnx/onnx-backend.js';
+import { decodePng, resizeBilinear } from '../../../backends/tfjs/decode-png.js';
+import { runCli } from '../../../src/cli/main.js';
+import { writeArtifact } from '../../../src/cli/write-artifact.js';
+import { compileSpec } from '../../helpers.js';
+import { emitToDir, tempDir } from './tfjs-helpers.js';
+
+const dirs: string[] = [];
+afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+
+async function cli(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { out: (t) => { out += t + '\n'; }, err: (t) => { err += t + '\n'; }, color: false, errIsTTY: false });
+  return { code, out, err };
+}
+
+const crcTable = Array.from({ length: 256 }, (_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0; });
+const crc32 = (b: Uint8Array) => { let c = 0xffffffff; for (const x of b) c = crcTable[(c ^ x) & 0xff]! ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+function chunk(type: string, body: Uint8Array): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(body.length, 0);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), body])));
+  return Buffer.concat([head, body, crc]);
+}
+/** A PNG from filtered rows (filter byte + row bytes), as an encoder would write it. */
+function png(w: number, h: number, colorType: number, depth: number, rows: number[][], plte?: number[]): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = depth;
+  ihdr[9] = colorType;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    ...(plte ? [chunk('PLTE', Buffer.from(plte))] : []),
+    chunk('IDAT', deflateSync(Buffer.from(rows.flat()))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+describe('PNG input', () => {
+  it('undoes every row filter (RGB, 8-bit)', () => {
+    // Rows of a 2x1 image [[10, 20, 30], [40, 50, 60]] under the filters None, Sub, Up, Average, Paeth.
+    const img = decodePng(png(2, 5, 2, 8, [
+      [0, 10, 20, 30, 40, 50, 60],
+      [1, 10, 20, 30, 30, 30, 30],
+      [2, 0, 0, 0, 0, 0, 0],
+      [3, 5, 10, 15, 15, 15, 15], // avg: first pixel (0 + up) / 2, second (left + up) / 2
+      [4, 0, 0, 0, 0, 0, 0], // paeth: predicts up for both
+    ]));
+    const px = Array.from(img.data, (v) => Math.round(v * 255));
+    for (let r = 0; r < 5; r++) expect(px.slice(r * 6, r * 6 + 6)).toEqual([10, 20, 30, 40, 50, 60]);
+  });
+
+  it('reads palette, grey+alpha and 16-bit RGBA', () => {
+    expect(Array.from(decodePng(png(2, 1, 3, 8, [[0, 1, 0]], [0, 0, 0, 255, 128, 0])).data, (v) => Math.round(v * 255))).toEqual([255, 128, 0, 0, 0, 0]);
+    expect(Array.from(decodePng(png(1, 1, 4, 8, [[0, 51, 7]])).data, (v) => Math.round(v * 255))).toEqual([51, 51, 51]);
+    expect(Array.from(decodePng(png(1, 1, 6, 16, [[0, 255, 255, 0, 0, 128, 0, 1, 2]])).data, (v) => Math.round(v * 65535))).toEqual([65535, 0, 32768]);
+    expect(() => decodePng(Buffer.from('not a png'))).toThrow(/signature/);
+  });
+
+  it('resizes bilinearly with half-pixel centres', () => {
+    const flat = { width: 2, height: 2, data: new Float32Array(12).fill(0.5) };
+    expect(Array.from(resizeBilinear(flat, 3, 3)).every((v) => Math.abs(v - 0.5) < 1e-7)).toBe(true);
+  });
+});
+
+describe('effnet run', () => {
+  const c = compileSpec('mobilenet-v2.effnet', { scaling: { inputSize: 64 } });
+  const { dir } = emitToDir(c, 'run', { seed: 9 });
+  dirs.push(dir);
+  const onnxDir = tempDir('run-onnx');
+  dirs.push(onnxDir);
+  const onnxPath = path.join(onnxDir, 'm.onnx');
+
+  it('runs a TF.js directory and an ONNX file of the same network to the same top-5', async () => {
+    await writeArtifact(onnxBackend.emit(c.graph, { seed: 9, weights: 'random' }), onnxPath);
+    const pngPath = path.join(onnxDir, 'in.png');
+    writeFileSync(pngPath, png(2, 2, 2, 8, [[0, 255, 0, 0, 0, 255, 0], [0, 0, 0, 255, 128, 128, 128]]));
+
+    const t = await cli('run', dir, '--runs', '2');
+    expect(t.code, t.err).toBe(0);
+    expect(t.out).toMatch(/runtime: +TF\.js [\d.]+ on wasm/);
+    expect(t.out).toMatch(/output shape: \[1, 1000\]/);
+    expect(t.out).toMatch(/latency: +median [\d.]+ ms over 2 runs/);
+    const o = await cli('run', onnxPath, '--runs', '1');
+    expect(o.code, o.err).toBe(0);
+    expect(o.out).toMatch(/onnxruntime-node/);
+    const top = (s: string) => /top-5: +(.*)/.exec(s)![1]!.split(', ').map((x) => x.split(' ')[0]);
+    expect(top(t.out)).toEqual(top(o.out));
+
+    const p = await cli('run', dir, '--backend', 'cpu', '--input', pngPath, '--runs', '1');
+    expect(p.code, p.err).toBe(0);
+    expect(p.out).toMatch(/on cpu/);
+    expect(p.out).toMatch(/in\.png \(2x2 resized to 64x64/);
+    const q = await cli('run', onnxPath, '--input', pngPath, '--runs', '1');
+    expect(top(q.out)).toEqual(top(p.out));
+  });
+
+  it('exits 2 on bad usage, naming the problem', async () => {
+    expect((await cli('run', dir, '--runs', '0')).code).toBe(2);
+    expect((await cli('run', dir, '--backend', 'gpu')).code).toBe(2);
+    const tf = await cli('run', dir, '--backend', 'tensorflow');
+    expect(tf.code).toBe(2);
+    expect(tf.err).toMatch(/tfjs-node/);
+    expect((await cli('run', path.join(dir, 'nope'))).err).toMatch(/no such file/);
+    expect((await cli('run', dir, '--input', 'x.jpg')).err).toMatch(/png/);
+    expect((await cli('run', onnxPath, '--backend', 'wasm')).code).toBe(2);
+  });
+});
