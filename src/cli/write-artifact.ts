@@ -80,7 +80,13 @@ async function writeChunks(path: string, chunks: Iterable<Uint8Array>): Promise<
 async function withTemporaries<T>(body: (track: (path: string) => string) => Promise<T>): Promise<T> {
   const temps: string[] = [];
   const cleanup = () => {
-    for (const t of temps) rmSync(t, { recursive: true, force: true });
+    for (const t of temps) {
+      try {
+        rmSync(t, { recursive: true, force: true });
+      } catch {
+        // Never created (its directory is unusable): nothing to remove, and the first error is the one to report.
+      }
+    }
   };
   const onSignal = (signal: NodeJS.Signals) => {
     cleanup();

@@ -1,0 +1,22 @@
+/** The models every ONNX test runs over: each spec in specs/ as written, and one scaled variant of it. */
+import type { CompileOptions } from '../../../src/pipeline.js';
+
+export interface SpecCase {
+  readonly title: string;
+  readonly file: string;
+  /** Full-size options (structure checks). */
+  readonly options: CompileOptions;
+  /** The same model at 64x64 (runtime checks; variants with their own scaling are spelled out explicitly). */
+  readonly small: CompileOptions;
+}
+
+export const specCases: readonly SpecCase[] = [
+  { title: 'EfficientNet-B0', file: 'efficientnet-b0.effnet', options: {}, small: { scaling: { inputSize: 64 } } },
+  { title: 'EfficientNet-B1', file: 'efficientnet-b0.effnet', options: { variant: 'b1' }, small: { scaling: { width: 1.0, depth: 1.1, inputSize: 64 } } },
+  { title: 'MobileNetV1', file: 'mobilenet-v1.effnet', options: {}, small: { scaling: { inputSize: 64 } } },
+  { title: 'MobileNetV1 phi=1', file: 'mobilenet-v1.effnet', options: { scaling: { phi: 1 } }, small: { scaling: { width: 1.1, depth: 1.2, inputSize: 64 } } },
+  { title: 'MobileNetV2', file: 'mobilenet-v2.effnet', options: {}, small: { scaling: { inputSize: 64 } } },
+  { title: 'MobileNetV2 1.4', file: 'mobilenet-v2.effnet', options: { variant: 'w140' }, small: { scaling: { width: 1.4, inputSize: 64 } } },
+  { title: 'ResNet-50', file: 'resnet.effnet', options: {}, small: { scaling: { inputSize: 64 } } },
+  { title: 'ResNet-18', file: 'resnet.effnet', options: { variant: 'resnet18' }, small: { variant: 'resnet18', scaling: { inputSize: 64 } } },
+];
