@@ -3,7 +3,7 @@
  * model directory, tf.min.js and a page; headless Chromium (Debian's `chromium`, WebGL on SwiftShader) loads
  * the model over HTTP with `tf.loadLayersModel(url)` on the webgl backend, predicts, and posts the logits back.
  * They must match onnxruntime-node on the ONNX of the same network (same seed) to 1e-3 relative.
- * Skipped when chromium is not installed (.ci/run installs it).
+ * Skipped when chromium is not installed, except under CI (CI set), where .ci/run installs it and its absence fails.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -78,6 +78,10 @@ function toNchw(x: Float32Array, [h, w, c]: readonly number[]): Float32Array {
   const out = new Float32Array(x.length);
   for (let y = 0; y < h!; y++) for (let i = 0; i < w!; i++) for (let k = 0; k < c!; k++) out[(k * h! + y) * w! + i] = x[(y * w! + i) * c! + k]!;
   return out;
+}
+
+if (!chromium && process.env.CI) {
+  it('chromium is installed on CI', () => { expect.fail('CI is set but /usr/bin/chromium is missing: .ci/run should apt-get install chromium'); });
 }
 
 describe.skipIf(!chromium)('TF.js artifact in headless Chromium (webgl on SwiftShader)', () => {

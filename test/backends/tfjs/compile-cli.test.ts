@@ -1,0 +1,67 @@
+/**
+ * `effnet compile --target tfjs` and `--target all` write loadable TF.js directories through the atomic
+ * writer (a failure while writing a shard leaves no directory behind), and the same --seed gives the
+ * network the ONNX file holds.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { emitTfjs } from '../../../backends/tfjs/tfjs-backend.js';
+import { fileIOHandler } from '../../../backends/tfjs/file-io-handler.js';
+import { runCli } from '../../../src/cli/main.js';
+import { writeArtifact } from '../../../src/cli/write-artifact.js';
+import { compileSpec, specPath } from '../../helpers.js';
+import { tempDir } from './tfjs-helpers.js';
+
+const dirs: string[] = [];
+afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+
+async function cli(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { out: (t) => { out += t; }, err: (t) => { err += t; }, color: false, errIsTTY: false });
+  return { code, out, err };
+}
+
+describe('effnet compile --target tfjs', () => {
+  it('writes model.json and shards that tf.loadLayersModel reads; --target all writes both backends', async () => {
+    const work = tempDir('cli');
+    dirs.push(work);
+    const out = path.join(work, 'b0');
+    const r = await cli('compile', specPath('efficientnet-b0.effnet'), '--target', 'tfjs', '--input-size', '64', '--seed', '4', '-o', out);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/5,288,548 params/);
+    const files = readdirSync(out).sort();
+    expect(files).toContain('model.json');
+    expect(files.filter((f) => /^group1-shard\d+of\d+\.bin$/.test(f)).length).toBeGreaterThan(1);
+    // Byte-identical to the backend's own output for the same seed.
+    const c = compileSpec('efficientnet-b0.effnet', { scaling: { inputSize: 64 } });
+    const direct = emitTfjs(c.graph, { seed: 4, weights: 'random' });
+    for (const f of direct.files) expect(readFileSync(path.join(out, f.path)).equals(Buffer.concat([...f.chunks()]))).toBe(true);
+    await tf.setBackend('cpu');
+    const model = await tf.loadLayersModel(fileIOHandler(path.join(out, 'model.json')));
+    expect(model.outputs[0]!.shape).toEqual([null, 1000]);
+    model.dispose();
+
+    const all = path.join(work, 'all');
+    const a = await cli('compile', specPath('mobilenet-v2.effnet'), '--target', 'all', '--input-size', '64', '-o', all);
+    expect(a.code, a.err).toBe(0);
+    expect(existsSync(path.join(all, 'model.onnx'))).toBe(true);
+    expect(existsSync(path.join(all, 'tfjs', 'model.json'))).toBe(true);
+  });
+
+  it('a failure while writing a shard leaves no directory, and no temporary behind', async () => {
+    const work = tempDir('atomic');
+    dirs.push(work);
+    const c = compileSpec('efficientnet-b0.effnet', { scaling: { inputSize: 32 } });
+    const good = emitTfjs(c.graph, { seed: 1, weights: 'random' });
+    const broken = {
+      ...good,
+      files: good.files.map((f, i) => (i === 3 ? { path: f.path, *chunks() { yield new Uint8Array(8); throw new Error('disk on fire'); } } : f)),
+    };
+    const out = path.join(work, 'model');
+    await expect(writeArtifact(broken, out)).rejects.toThrow('disk on fire');
+    expect(readdirSync(work)).toEqual([]);
+  });
+});
