@@ -9,6 +9,7 @@ import { registerCompile } from './commands/compile.js';
 import { registerReport } from './commands/report.js';
 import { registerScale } from './commands/scale.js';
 import { registerGrid } from './commands/grid.js';
+import { registerFmt } from './commands/fmt.js';
 import { registerRun } from './commands/run.js';
 import { ExitCode, processIo, UsageError, type Io } from './io.js';
 
@@ -21,7 +22,7 @@ export interface CliContext {
 export type Register = (program: Command, ctx: CliContext) => void;
 
 // One line per command; compile and run are registered by their own files.
-const commands: Register[] = [registerCheck, registerReport, registerScale, registerGrid, registerCompile, registerRun];
+const commands: Register[] = [registerCheck, registerReport, registerScale, registerGrid, registerFmt, registerCompile, registerRun];
 
 /** Lets later commands (compile, run, ...) join without editing this file's logic. */
 export function addCommand(register: Register): void {
