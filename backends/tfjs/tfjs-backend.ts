@@ -10,9 +10,9 @@ import type { Graph } from '../../src/ir/graph.js';
 import { version } from '../../src/version.js';
 import type { Artifact, ArtifactFile, Backend, CommonEmitOptions } from '../backend.js';
 import { SHARD_BYTES, shardName, type LayersModelJson, type WeightEntry } from './keras-format.js';
-import { toWire, type WireWeight } from './to-wire.js';
+import { toWire, type WireOptions, type WireWeight } from './to-wire.js';
 
-export interface TfjsEmitOptions extends CommonEmitOptions {
+export interface TfjsEmitOptions extends CommonEmitOptions, WireOptions {
   /** Shard size limit in bytes (default 4 MB); a multiple of 4 so no float is split across files. */
   readonly shardBytes?: number;
 }
@@ -83,6 +83,7 @@ export function emitTfjs(graph: Graph, options: TfjsEmitOptions): Artifact {
       nonTrainable: count((w) => !w.trainable),
       weightBytes: total,
       shards: shardCount,
+      ...(options.foldBatchNorm ? { foldedBatchNorm: true } : {}),
     },
   };
 }

@@ -87,7 +87,20 @@ function denseToTf(w: Float32Array, units: number, inputs: number): Float32Array
   return t;
 }
 
-export function toWire(graph: Graph, options: CommonEmitOptions): WireModel {
+export interface WireOptions extends CommonEmitOptions {
+  /**
+   * Inference-only export: fold each BatchNormalization into the convolution before it (kernel scaled per
+   * output channel, bias added) and fuse a following relu / relu6 / sigmoid into the Conv2D's `activation`,
+   * which TF.js runs as one FusedConv2D kernel. Off by default: a folded model still runs, but no longer
+   * trains like the spec (no BN layers, moving statistics gone), and its parameter total differs from the report.
+   */
+  readonly foldBatchNorm?: boolean;
+}
+
+/** Activations TF.js fuses into its conv kernels (tfjs-core fused_util: relu, relu6, sigmoid, ...; not swish). */
+const fusable = new Set(['relu', 'relu6', 'sigmoid']);
+
+export function toWire(graph: Graph, options: WireOptions): WireModel {
   const layers: KerasLayer[] = [];
   const weights: WireWeight[] = [];
   const taken = new Set(graph.nodes.map((n) => n.name));
@@ -105,6 +118,30 @@ export function toWire(graph: Graph, options: CommonEmitOptions): WireModel {
     return name;
   };
   const channelsOf = (shape: readonly number[]): number => shape[shape.length - 1]!;
+
+  // Folding plan: conv -> BN (the conv's only consumer) [-> fusable activation (the BN's only consumer)].
+  const consumers = new Map<number, number[]>();
+  for (const n of graph.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n.id]);
+  const onlyConsumer = (id: number): GraphNode | undefined => {
+    const c = consumers.get(id);
+    return c && c.length === 1 && id !== graph.output ? graph.nodes[c[0]!] : undefined;
+  };
+  /** conv id -> the BN folded into it, and the activation fused after it (if any). */
+  const folds = new Map<number, { bn: GraphNode; act?: GraphNode }>();
+  /** Nodes whose value is their conv's output (folded BNs, fused activations). */
+  const absorbed = new Map<number, number>();
+  if (options.foldBatchNorm) {
+    for (const n of graph.nodes) {
+      if (n.op.kind !== 'conv') continue;
+      const bn = onlyConsumer(n.id);
+      if (bn?.op.kind !== 'batchnorm') continue;
+      const next = onlyConsumer(bn.id);
+      const act = next?.op.kind === 'activation' && fusable.has(next.op.fn) ? next : undefined;
+      folds.set(n.id, act ? { bn, act } : { bn });
+      absorbed.set(bn.id, n.id);
+      if (act) absorbed.set(act.id, n.id);
+    }
+  }
 
   /** Emits an activation as layers reading `x`; returns the last layer's name. */
   const activation = (node: GraphNode, name: string, fn: string, x: string): string => {
@@ -135,6 +172,11 @@ export function toWire(graph: Graph, options: CommonEmitOptions): WireModel {
 
   for (const node of graph.nodes) {
     const op = node.op;
+    const into = absorbed.get(node.id);
+    if (into !== undefined) {
+      outputOf.set(node.id, outputOf.get(into)!);
+      continue;
+    }
     const inputs = node.inputs.map((i) => outputOf.get(i)!);
     const inShape = node.inputs.length ? graph.nodes[node.inputs[0]!]!.shape : [];
     const x = inputs[0]!;
@@ -160,19 +202,46 @@ export function toWire(graph: Graph, options: CommonEmitOptions): WireModel {
           activation: 'linear',
           use_bias: op.bias,
         };
+        const fold = folds.get(node.id);
+        /** Per output channel: BN scale gamma / sqrt(var + eps) and shift beta - mean * scale. */
+        const bnAffine = () => {
+          const bnNode = fold!.bn;
+          const t = batchNormTensors(bnNode, filters, options);
+          const eps = (bnNode.op as { eps: number }).eps;
+          const scale = t.gamma.map((g, o) => g / Math.sqrt(t.variance[o]! + eps));
+          return { scale, shift: t.beta.map((b, o) => b - t.mean[o]! * scale[o]!) };
+        };
+        // Both TF layouts keep the output channel (Conv2D: out; depthwise: C * m, flattened) as the fastest axis.
+        const scaled = (w: Float32Array): Float32Array => {
+          if (!fold) return w;
+          const { scale } = bnAffine();
+          for (let i = 0; i < w.length; i++) w[i]! *= scale[i % filters]!;
+          return w;
+        };
+        if (fold) {
+          common.use_bias = true;
+          if (fold.act) common.activation = (fold.act.op as { fn: string }).fn;
+        }
         const kernelOnnx = () => convKernel(node, inC, options);
         if (groups === 1) {
           out = layer('Conv2D', node.name, { filters, ...common }, [src]);
-          weights.push({ name: `${node.name}/kernel`, shape: [k, k, inC, filters], trainable: true, data: () => convToTf(kernelOnnx(), filters, inC, k) });
+          weights.push({ name: `${node.name}/kernel`, shape: [k, k, inC, filters], trainable: true, data: () => scaled(convToTf(kernelOnnx(), filters, inC, k)) });
         } else if (groups === inC && filters % inC === 0) {
           const mult = filters / inC;
           out = layer('DepthwiseConv2D', node.name, { ...common, depth_multiplier: mult }, [src]);
-          weights.push({ name: `${node.name}/depthwise_kernel`, shape: [k, k, inC, mult], trainable: true, data: () => depthwiseToTf(kernelOnnx(), inC, mult, k) });
+          weights.push({ name: `${node.name}/depthwise_kernel`, shape: [k, k, inC, mult], trainable: true, data: () => scaled(depthwiseToTf(kernelOnnx(), inC, mult, k)) });
         } else {
           // TF.js Conv2D has no `groups`; splitting channels needs Lambda layers, which are not serialisable.
           throw new TfjsExportError(node, `grouped convolution (groups ${groups} of ${inC} channels) has no TF.js layer; only groups 1 and depthwise are supported`);
         }
-        if (op.bias) weights.push({ name: `${node.name}/bias`, shape: [filters], trainable: true, data: () => bias(filters) });
+        if (fold) {
+          // Conv bias b becomes b * scale + shift; shared weights start every bias at zero, but stay general.
+          weights.push({ name: `${node.name}/bias`, shape: [filters], trainable: true, data: () => {
+            const { scale, shift } = bnAffine();
+            const b = bias(filters);
+            return shift.map((s_, o) => b[o]! * scale[o]! + s_);
+          } });
+        } else if (op.bias) weights.push({ name: `${node.name}/bias`, shape: [filters], trainable: true, data: () => bias(filters) });
         break;
       }
       case 'batchnorm': {

@@ -72,3 +72,31 @@ describe('TF.js (wasm) and ONNX (onnxruntime-node) compile the same network', ()
     expect(rel).toBeLessThan(1e-4);
   });
 });
+
+describe('TF.js inference export with BN folded into the convs (foldBatchNorm)', () => {
+  it.each([['MobileNetV2', 'mobilenet-v2.effnet'], ['EfficientNet-B0', 'efficientnet-b0.effnet']])('%s @64: no BatchNormalization layers, same logits as unfolded', async (_label, file) => {
+    const c = compileEdited(file, { scaling: { inputSize: 64 } });
+    const plain = emitToDir(c, 'plain', { seed: 3, randomBatchNorm: true });
+    const folded = emitToDir(c, 'folded', { seed: 3, randomBatchNorm: true, foldBatchNorm: true });
+    dirs.push(plain.dir, folded.dir);
+    await selectBackend('wasm');
+    const shape = c.graph.nodes[0]!.shape;
+    const x = tf.tensor(randomInput(shape, 8), [1, ...shape]);
+    const run = async (dir: string) => {
+      const m = await tf.loadLayersModel(fileIOHandler(dir));
+      const classes = m.layers.map((l) => l.getClassName());
+      const y = m.predict(x) as tf.Tensor;
+      const out = { classes, logits: (await y.data()) as Float32Array };
+      y.dispose();
+      m.dispose();
+      return out;
+    };
+    const a = await run(plain.dir);
+    const b = await run(folded.dir);
+    x.dispose();
+    expect(a.classes).toContain('BatchNormalization');
+    expect(b.classes).not.toContain('BatchNormalization');
+    expect(b.classes.length).toBeLessThan(a.classes.length);
+    expect(compare(b.logits, a.logits).rel).toBeLessThan(1e-4);
+  });
+});
