@@ -13,7 +13,43 @@ import { writeArtifact } from '../../../src/cli/write-artifact.js';
 import { repoRoot } from '../../helpers.js';
 
 export const { onnx } = onnxProto;
-export type ModelProto = onnxProto.onnx.ModelProto;
+
+/** A decoded model as protobufjs gives it (repeated fields present, strings defaulted), typed for the tests. */
+export interface Int64 {
+  toString(): string;
+}
+export interface DecodedTensor {
+  name: string;
+  dims: (number | Int64)[];
+  dataType: number;
+  rawData?: Uint8Array;
+  dataLocation: number;
+  externalData: { key: string; value: string }[];
+}
+export interface DecodedNode {
+  name: string;
+  opType: string;
+  input: string[];
+  output: string[];
+}
+export interface DecodedValueInfo {
+  name: string;
+  type: { tensorType: { shape: { dim: { dimValue?: number | Int64; dimParam?: string }[] } } };
+}
+export interface ModelProto {
+  irVersion: number | Int64;
+  producerName: string;
+  opsetImport: { domain: string; version: number | Int64 }[];
+  metadataProps: { key: string; value: string }[];
+  graph: {
+    name: string;
+    node: DecodedNode[];
+    initializer: DecodedTensor[];
+    input: DecodedValueInfo[];
+    output: DecodedValueInfo[];
+    valueInfo: DecodedValueInfo[];
+  };
+}
 
 export const peersDir = path.resolve(repoRoot, '../shared/peers');
 export const python = '/usr/bin/python3';
@@ -47,7 +83,11 @@ export function emitBytes(graph: Graph, options: Partial<OnnxEmitOptions> = {}):
 }
 
 export function decode(bytes: Uint8Array): ModelProto {
-  return onnx.ModelProto.decode(bytes);
+  return onnx.ModelProto.decode(bytes) as unknown as ModelProto;
+}
+
+export function encode(model: ModelProto): Uint8Array {
+  return onnx.ModelProto.encode(model as unknown as onnxProto.onnx.IModelProto).finish();
 }
 
 /** Emits and writes the model (and its side file) into `dir`; returns the model path. */

@@ -9,7 +9,7 @@ import { onnxDims } from '../../../backends/onnx/op-to-onnx.js';
 import type { Graph } from '../../../src/ir/graph.js';
 import { compileSpec } from '../../helpers.js';
 import { specCases } from './cases.js';
-import { decode, emitBytes, inputDims, onnx, runOrt } from './onnx-helpers.js';
+import { decode, emitBytes, encode, inputDims, runOrt } from './onnx-helpers.js';
 
 const BATCH = 2;
 
@@ -19,10 +19,10 @@ function exposeIntermediates(bytes: Uint8Array): { bytes: Uint8Array; declared: 
   const g = model.graph!;
   const declared = new Map<string, (number | string)[]>();
   for (const vi of [...g.valueInfo, ...g.output]) {
-    declared.set(vi.name!, vi.type!.tensorType!.shape!.dim!.map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue))));
+    declared.set(vi.name, vi.type.tensorType.shape.dim.map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue))));
   }
   g.output.push(...g.valueInfo);
-  return { bytes: onnx.ModelProto.encode(model).finish(), declared };
+  return { bytes: encode(model), declared };
 }
 
 /** Every IR node that owns a tensor of its own name must be declared with the IR's shape in NCHW. */
