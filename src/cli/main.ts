@@ -10,6 +10,7 @@ import { registerReport } from './commands/report.js';
 import { registerScale } from './commands/scale.js';
 import { registerGrid } from './commands/grid.js';
 import { registerFmt } from './commands/fmt.js';
+import { registerExport, registerImport } from './commands/import-export.js';
 import { registerRun } from './commands/run.js';
 import { ExitCode, processIo, UsageError, type Io } from './io.js';
 
@@ -22,7 +23,7 @@ export interface CliContext {
 export type Register = (program: Command, ctx: CliContext) => void;
 
 // One line per command; compile and run are registered by their own files.
-const commands: Register[] = [registerCheck, registerReport, registerScale, registerGrid, registerFmt, registerCompile, registerRun];
+const commands: Register[] = [registerCheck, registerReport, registerScale, registerGrid, registerFmt, registerImport, registerExport, registerCompile, registerRun];
 
 /** Lets later commands (compile, run, ...) join without editing this file's logic. */
 export function addCommand(register: Register): void {

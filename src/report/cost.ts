@@ -14,7 +14,7 @@ export interface Cost {
   readonly bnStats: number;
   readonly macs: number;
   readonly otherOps: number;
-  /** Elements of the output tensor, per sample. */
+  /** Elements of the output tensor, per sample (0 for dropout, the identity at inference). */
   readonly activations: number;
 }
 
@@ -63,7 +63,8 @@ export function nodeCost(node: GraphNode, graph: Graph): Cost {
       return { params: fin * op.units + (op.bias ? op.units : 0), bnStats: 0, macs: fin * op.units, otherOps: op.bias ? op.units : 0, activations: out };
     }
     case 'dropout':
-      return { ...zeroCost, activations: out };
+      // The identity at inference: no new tensor.
+      return zeroCost;
   }
 }
 

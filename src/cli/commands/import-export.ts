@@ -1,0 +1,107 @@
+/** `effnet import --timm` and `effnet export --timm`: block strings in, block strings out. */
+import { formatDiagnostics } from '../../diagnostics/format.js';
+import { hasErrors } from '../../diagnostics/diagnostic.js';
+import { efficientNetFrame, importTimm } from '../../interop/import-timm.js';
+import { BlockStringError, encodeBlockString } from '../../interop/timm-block-strings.js';
+import { compile } from '../../pipeline.js';
+import { UsageError } from '../io.js';
+import type { Register } from '../main.js';
+import { loadSpec } from '../load-spec.js';
+import { addScalingFlags, compileOptions, type ScalingFlags } from '../scaling-flags.js';
+import { writeTextAtomic } from '../write-file.js';
+
+interface ImportFlags {
+  timm?: string;
+  name: string;
+  input: string;
+  classes: string;
+  activation: string;
+  stemChannels: string;
+  headChannels: string;
+  dropout: string;
+  dropConnect: string;
+  seBase: string;
+  output?: string;
+}
+
+const positiveInt = (v: string, flag: string) => {
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`${flag} expects a positive integer, got '${v}'`);
+  return Number(v);
+};
+
+export const registerImport: Register = (program, ctx) => {
+  const f = efficientNetFrame;
+  program
+    .command('import')
+    .description('build a .effnet model from timm or TF-official EfficientNet block strings')
+    .requiredOption('--timm <strings>', 'comma-separated block strings, one per stage (ir_r2_k3_s2_e6_c24_se0.25,...)')
+    .option('--name <name>', 'model name', f.name)
+    .option('--input <HxWxC>', 'input size', f.input)
+    .option('--classes <n>', 'classifier outputs', String(f.classes))
+    .option('--activation <act>', 'model activation', f.activation)
+    .option('--stem-channels <n>', 'stem conv channels', String(f.stemChannels))
+    .option('--head-channels <n>', 'head conv channels', String(f.headChannels))
+    .option('--dropout <rate>', 'classifier dropout', String(f.dropout))
+    .option('--drop-connect <rate>', 'stochastic depth rate of the last block', String(f.dropConnect))
+    .option('--se-base <base>', "what SE ratios multiply: 'input' (EfficientNet) or 'expanded' (MobileNetV3)", f.seBase)
+    .option('-o, --output <file>', 'write the spec here instead of stdout')
+    .addHelpText('after', [
+      '',
+      'Example (EfficientNet-B0):',
+      '  $ effnet import --timm "ds_r1_k3_s1_e1_c16_se0.25,ir_r2_k3_s2_e6_c24_se0.25,ir_r2_k5_s2_e6_c40_se0.25,ir_r3_k3_s2_e6_c80_se0.25,ir_r3_k5_s1_e6_c112_se0.25,ir_r4_k5_s2_e6_c192_se0.25,ir_r1_k3_s1_e6_c320_se0.25" --name b0',
+    ].join('\n'))
+    .action((flags: ImportFlags) => {
+      if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(flags.name)) throw new UsageError(`--name must be a name (letters, digits, _ and -), got '${flags.name}'`);
+      if (flags.seBase !== 'input' && flags.seBase !== 'expanded') throw new UsageError(`--se-base expects 'input' or 'expanded', got '${flags.seBase}'`);
+      let text: string;
+      try {
+        text = importTimm(flags.timm!, {
+          name: flags.name,
+          input: flags.input,
+          classes: positiveInt(flags.classes, '--classes'),
+          activation: flags.activation,
+          stemChannels: positiveInt(flags.stemChannels, '--stem-channels'),
+          headChannels: positiveInt(flags.headChannels, '--head-channels'),
+          dropout: Number(flags.dropout),
+          dropConnect: Number(flags.dropConnect),
+          seBase: flags.seBase,
+        });
+      } catch (e) {
+        if (e instanceof BlockStringError) throw new UsageError(e.message);
+        throw e;
+      }
+      // The result must compile; a bad --input or --activation shows up here with a diagnostic.
+      const c = compile(flags.output ?? 'imported.effnet', text);
+      if (hasErrors(c.diagnostics)) {
+        ctx.io.err(formatDiagnostics(c.diagnostics, c.file, { color: ctx.io.color }));
+        return ctx.setExit(1);
+      }
+      if (flags.output) {
+        writeTextAtomic(flags.output, text);
+        ctx.io.err(`wrote ${flags.output} (${c.report!.total.params.toLocaleString('en-US')} params)`);
+      } else {
+        ctx.io.out(text);
+      }
+    });
+};
+
+export const registerExport: Register = (program, ctx) => {
+  addScalingFlags(
+    program
+      .command('export')
+      .description("print a spec's stage table as timm block strings")
+      .argument('<file>', '.effnet spec file')
+      .requiredOption('--timm', 'timm block strings (the only export format)')
+      .addHelpText('after', '\nExample:\n  $ effnet export --timm specs/efficientnet-b0.effnet --variant b3'),
+  ).action((file: string, flags: ScalingFlags) => {
+    const { compilation, exitCode } = loadSpec(file, compileOptions(flags), ctx.io);
+    if (exitCode !== 0) return ctx.setExit(exitCode);
+    try {
+      ctx.io.out(compilation.scaled!.stages.map((s) => encodeBlockString(s)).join(','));
+    } catch (e) {
+      if (!(e instanceof BlockStringError)) throw e;
+      ctx.io.err(`effnet: error: ${e.message}`);
+      ctx.setExit(1);
+    }
+  });
+};

@@ -1,0 +1,113 @@
+/**
+ * timm / TF-official block strings <-> stage rows. A block string is one stage: a type prefix (timm only)
+ * and underscore-separated options, e.g. `ir_r2_k3_s2_e6_c24_se0.25` (timm) or `r2_k3_s22_e6_i16_o24_se0.25`
+ * (TF official, always an MBConv). Types: ir (inverted residual: mbconv), ds (depthwise separable with a
+ * linear pointwise conv: mbconv with expand 1), dsa (MobileNetV1's, activation after the pointwise conv:
+ * dwsep), er (edge residual: fused_mbconv), cn (conv-bn-act).
+ * Unlike timm's decoder, an unknown type, option or activation code is an error here, never skipped.
+ */
+
+export interface DecodedStage {
+  readonly op: 'mbconv' | 'dwsep' | 'fused_mbconv' | 'conv';
+  readonly repeats: number;
+  readonly channels: number;
+  readonly kernel: number;
+  readonly stride: number;
+  readonly expand?: number;
+  readonly se?: number;
+  readonly act?: string;
+  readonly skip: boolean;
+}
+
+export class BlockStringError extends Error {
+  constructor(readonly block: string, message: string) {
+    super(`block string '${block}': ${message}`);
+  }
+}
+
+const typeToOp = { ir: 'mbconv', ds: 'mbconv', dsa: 'dwsep', er: 'fused_mbconv', cn: 'conv' } as const;
+/** timm's activation codes (`n` option). */
+const actCodes: Record<string, string> = { re: 'relu', r6: 'relu6', hs: 'hard_swish', sw: 'swish', si: 'swish', nre: 'relu', sig: 'sigmoid', hsig: 'hard_sigmoid' };
+const actToCode: Record<string, string> = { relu: 're', relu6: 'r6', hard_swish: 'hs', swish: 'sw', sigmoid: 'sig', hard_sigmoid: 'hsig' };
+
+export function decodeBlockString(text: string): DecodedStage {
+  const parts = text.trim().split('_').filter(Boolean);
+  if (parts.length === 0) throw new BlockStringError(text, 'empty');
+  let type: keyof typeof typeToOp = 'ir';
+  if (parts[0]! in typeToOp) type = parts.shift() as keyof typeof typeToOp;
+  else if (/^[a-z]+$/.test(parts[0]!) && parts[0] !== 'noskip') throw new BlockStringError(text, `unknown block type '${parts[0]}' (known: ${Object.keys(typeToOp).join(', ')})`);
+  const opts: Record<string, string> = {};
+  let skip = type !== 'dsa';
+  for (const p of parts) {
+    if (p === 'noskip') { skip = false; continue; }
+    const m = /^(se|[a-z])(.+)$/.exec(p);
+    if (!m) throw new BlockStringError(text, `cannot read option '${p}'`);
+    if (!['r', 'k', 's', 'e', 'c', 'o', 'i', 'se', 'n'].includes(m[1]!)) throw new BlockStringError(text, `unknown option '${p}' (known: r k s e c o i se n noskip)`);
+    opts[m[1]!] = m[2]!;
+  }
+  const int = (key: string, what: string, fallback?: number) => {
+    const v = opts[key];
+    if (v === undefined) {
+      if (fallback !== undefined) return fallback;
+      throw new BlockStringError(text, `missing ${what} ('${key}')`);
+    }
+    if (!/^\d+$/.test(v) || Number(v) < 1) throw new BlockStringError(text, `${what} must be a positive integer, got '${v}' (mixed kernels such as k3.5 are not supported)`);
+    return Number(v);
+  };
+  // TF official writes the stride per axis ("s22"); timm writes it once ("s2").
+  const strideText = opts.s ?? '1';
+  if (!/^\d+$/.test(strideText) || (strideText.length === 2 && strideText[0] !== strideText[1]) || strideText.length > 2) throw new BlockStringError(text, `stride must be one digit or two equal digits, got '${strideText}'`);
+  const act = opts.n === undefined ? undefined : actCodes[opts.n];
+  if (opts.n !== undefined && !act) throw new BlockStringError(text, `unknown activation code '${opts.n}' (known: ${Object.keys(actCodes).join(', ')})`);
+  const expand = opts.e === undefined ? undefined : Number(opts.e);
+  if (expand !== undefined && !(expand >= 1)) throw new BlockStringError(text, `expansion must be a number of at least 1, got '${opts.e}'`);
+  const se = opts.se === undefined ? undefined : Number(opts.se);
+  if (se !== undefined && !(se > 0 && se <= 1)) throw new BlockStringError(text, `SE ratio must be in (0, 1], got '${opts.se}'`);
+  const channels = opts.c !== undefined ? int('c', 'output channels') : int('o', 'output channels');
+  return {
+    op: typeToOp[type],
+    repeats: int('r', 'repeats', 1),
+    channels,
+    kernel: int('k', 'kernel', 3),
+    stride: Number(strideText[0]),
+    ...(type === 'ds' ? { expand: 1 } : expand !== undefined && type !== 'dsa' && type !== 'cn' ? { expand } : {}),
+    ...(se !== undefined && se > 0 ? { se } : {}),
+    ...(act ? { act } : {}),
+    skip,
+  };
+}
+
+export interface EncodableStage {
+  readonly op: string;
+  readonly repeats: number;
+  readonly channels?: number;
+  readonly kernel?: number;
+  readonly stride: number;
+  readonly expand?: number;
+  readonly se?: { readonly ratio: number; readonly base: string };
+  readonly act?: string;
+  readonly skip: boolean;
+}
+
+/** One stage row as a timm block string; throws for operators timm's builder has no block for. */
+export function encodeBlockString(s: EncodableStage): string {
+  const e = s.expand ?? 1;
+  let type: string;
+  if (s.op === 'mbconv') type = e === 1 ? 'ds' : 'ir';
+  else if (s.op === 'dwsep') type = 'dsa';
+  else if (s.op === 'fused_mbconv') type = 'er';
+  else if (s.op === 'conv') type = 'cn';
+  else throw new BlockStringError(s.op, `timm's EfficientNet builder has no block for operator '${s.op}'`);
+  if (s.se && s.se.base !== 'input') throw new BlockStringError(s.op, "SE on expanded channels has no timm block-string form here (use se_base input)");
+  const parts = [type, `r${s.repeats}`, `k${s.kernel ?? 3}`, `s${s.stride}`];
+  if (type === 'ir' || type === 'ds' || type === 'er') parts.push(`e${e}`);
+  parts.push(`c${s.channels}`);
+  if (s.se) parts.push(`se${s.se.ratio}`);
+  if (s.act) {
+    const code = actToCode[s.act];
+    if (!code) throw new BlockStringError(s.op, `activation '${s.act}' has no timm code`);
+    parts.push(`n${code}`);
+  }
+  if (!s.skip && type !== 'dsa') parts.push('noskip');
+  return parts.join('_');
+}

@@ -1,0 +1,64 @@
+/** timm / TF-official block strings: decoding, encoding, and B0 end to end. */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decodeBlockString, encodeBlockString } from '../../src/interop/timm-block-strings.js';
+import { compile } from '../../src/pipeline.js';
+import { cli } from '../cli/run-cli.js';
+import { compileSpec } from '../helpers.js';
+
+// timm's efficientnet_b0 arch_def (timm/models/efficientnet.py, _gen_efficientnet).
+const b0Timm = 'ds_r1_k3_s1_e1_c16_se0.25,ir_r2_k3_s2_e6_c24_se0.25,ir_r2_k5_s2_e6_c40_se0.25,ir_r3_k3_s2_e6_c80_se0.25,ir_r3_k5_s1_e6_c112_se0.25,ir_r4_k5_s2_e6_c192_se0.25,ir_r1_k3_s1_e6_c320_se0.25';
+// The TF official builder's strings for B0 (efficientnet_builder.py).
+const b0Tf = 'r1_k3_s11_e1_i32_o16_se0.25,r2_k3_s22_e6_i16_o24_se0.25,r2_k5_s22_e6_i24_o40_se0.25,r3_k3_s22_e6_i40_o80_se0.25,r3_k5_s11_e6_i80_o112_se0.25,r4_k5_s22_e6_i112_o192_se0.25,r1_k3_s11_e6_i192_o320_se0.25';
+
+describe('decodeBlockString', () => {
+  it.each([
+    ['ir_r2_k3_s2_e6_c24_se0.25', { op: 'mbconv', repeats: 2, kernel: 3, stride: 2, expand: 6, channels: 24, se: 0.25, skip: true }],
+    ['ds_r1_k3_s1_e1_c16_se0.25', { op: 'mbconv', repeats: 1, kernel: 3, stride: 1, expand: 1, channels: 16, se: 0.25, skip: true }],
+    ['dsa_r2_k3_s2_c128', { op: 'dwsep', repeats: 2, kernel: 3, stride: 2, channels: 128, skip: false }],
+    ['er_r2_k3_s2_e4_c48', { op: 'fused_mbconv', repeats: 2, kernel: 3, stride: 2, expand: 4, channels: 48, skip: true }],
+    ['ir_r1_k5_s2_e3_c40_se0.25_nre_noskip', { op: 'mbconv', act: 'relu', skip: false }],
+    ['r3_k5_s22_e6_i40_o80_se0.25', { op: 'mbconv', repeats: 3, kernel: 5, stride: 2, expand: 6, channels: 80 }],
+  ] as const)('%s', (text, expected) => expect(decodeBlockString(text)).toMatchObject(expected));
+
+  it.each([
+    ['xx_r1_k3_s1_c16', /unknown block type 'xx'/],
+    ['ir_r1_k3_s1_c16_q7', /unknown option 'q7'/],
+    ['ir_r1_k3_s1_c16_nzz', /unknown activation code 'zz'/],
+    ['ir_r1_k3.5_s1_c16', /mixed kernels/],
+    ['ir_r1_k3_s1_e6', /missing output channels/],
+    ['ir_r1_k3_s12_c16', /two equal digits/],
+  ])('refuses %s', (text, message) => expect(() => decodeBlockString(text)).toThrow(message));
+
+  it('encodes what it decodes', () => {
+    for (const s of b0Timm.split(',')) expect(encodeBlockString({ ...decodeBlockString(s), se: { ratio: 0.25, base: 'input' } })).toBe(s);
+  });
+});
+
+describe('effnet import --timm / export --timm', () => {
+  it.each([['timm', b0Timm], ['TF official', b0Tf]])("EfficientNet-B0's %s block strings give the spec's figures exactly", async (_kind, strings) => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'effnet-')), 'b0.effnet');
+    const r = await cli('import', '--timm', strings, '--name', 'b0', '-o', out);
+    expect(r.code, r.stderr).toBe(0);
+    const imported = compile(out, readFileSync(out)).report!.total;
+    const ours = compileSpec('efficientnet-b0.effnet').report.total;
+    expect(imported.params).toBe(5_288_548);
+    expect(imported).toEqual(ours);
+  });
+
+  it('exports our B0 as timm writes it, and B3 scaled', async () => {
+    expect((await cli('export', '--timm', 'specs/efficientnet-b0.effnet')).stdout.trim()).toBe(b0Timm);
+    expect((await cli('export', '--timm', 'specs/efficientnet-b0.effnet', '--variant', 'b3')).stdout.trim()).toMatch(/^ds_r2_k3_s1_e1_c24_se0.25,ir_r3_k3_s2_e6_c32_se0.25,/);
+  });
+
+  it('refuses what has no block string, and bad strings, with clear errors', async () => {
+    const r = await cli('export', '--timm', 'specs/resnet.effnet');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("no block for operator 'bottleneck'");
+    const bad = await cli('import', '--timm', 'ir_r2_k3_s2_e6_c24_se0.25,zz_r1');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("unknown block type 'zz'");
+  });
+});
