@@ -20,6 +20,7 @@ export const conventions = {
   bnStats: 'batch-norm running mean and variance: non-trainable; Keras adds them to its parameter total, PyTorch keeps them as buffers',
   otherOps: 'operations outside MACs, per output element: batch norm 2, activation 1, add 1, multiply 1, pooling k*k, global pooling 1 per input element; dropout is free at inference',
   activations: 'output elements of every layer, per sample',
+  notCounted: 'training-only work (dropout, drop-connect, the backward pass) and input preprocessing',
 } as const;
 
 export interface ReportInput {

@@ -1,23 +1,84 @@
 import { Option } from 'commander';
-import { formatReport, reportFormats, type ReportFormat } from '../../report/format-report.js';
+import { compareJson, compareText, resolutionsJson, resolutionsText } from '../../report/compare-report.js';
+import { formatHtml } from '../../report/format-html.js';
+import { formatReport, reportFormats, type ReportFormat, type ReportInput } from '../../report/format-report.js';
+import { UsageError } from '../io.js';
 import type { Register } from '../main.js';
 import { loadSpec } from '../load-spec.js';
 import { addScalingFlags, compileOptions, type ScalingFlags } from '../scaling-flags.js';
+import { writeTextAtomic } from '../write-file.js';
+
+interface ReportFlags extends ScalingFlags {
+  perLayer?: boolean;
+  format: ReportFormat;
+  json?: boolean;
+  html?: string;
+  compare?: string;
+  resolutions?: string;
+}
 
 export const registerReport: Register = (program, ctx) => {
   addScalingFlags(
     program
       .command('report')
-      .description('parameters, BN statistics and MACs per stage (or per layer) and in total')
-      .argument('<file>', '.effnet spec file')
+      .description('parameters, BN statistics and MACs per stage (or per layer) and in total; two files side by side')
+      .argument('<files...>', 'one .effnet spec, or two to compare')
       .option('--per-layer', 'one row per layer, with stage subtotals')
       .addOption(new Option('--format <format>', 'output format').choices(reportFormats).default('table'))
       .option('--json', 'same as --format json')
-      .addHelpText('after', '\nExamples:\n  $ effnet report specs/efficientnet-b0.effnet\n  $ effnet report specs/efficientnet-b0.effnet --variant b3 --per-layer\n  $ effnet report specs/resnet.effnet --variant resnet101 --format markdown'),
-  ).action((file: string, flags: ScalingFlags & { perLayer?: boolean; format: ReportFormat; json?: boolean }) => {
-    const { compilation, exitCode } = loadSpec(file, compileOptions(flags), ctx.io);
-    if (exitCode !== 0) return ctx.setExit(exitCode);
-    const input = { file, spec: compilation.scaled!, graph: compilation.graph!, report: compilation.report! };
-    ctx.io.out(formatReport(input, { format: flags.json ? 'json' : flags.format, perLayer: flags.perLayer ?? false }));
+      .option('--html <out.html>', 'write a self-contained HTML page: settings, stage bars, per-layer table')
+      .option('--compare <file>', 'compare with a second spec, stage by stage (same as giving two files)')
+      .option('--resolutions <list>', 'one table over input sizes, e.g. 160,224,320')
+      .addHelpText('after', [
+        '',
+        'Examples:',
+        '  $ effnet report specs/efficientnet-b0.effnet',
+        '  $ effnet report specs/efficientnet-b0.effnet --variant b3 --per-layer',
+        '  $ effnet report specs/resnet.effnet --variant resnet101 --format markdown',
+        '  $ effnet report specs/mobilenet-v2.effnet specs/efficientnet-b0.effnet',
+        '  $ effnet report specs/efficientnet-b0.effnet --resolutions 160,224,320 --html b0.html',
+      ].join('\n')),
+  ).action((files: string[], flags: ReportFlags) => {
+    const all = flags.compare ? [...files, flags.compare] : files;
+    if (all.length > 2) throw new UsageError('report takes one spec, or two to compare');
+    if (all.length === 2 && flags.resolutions) throw new UsageError('--resolutions works on one spec');
+    const options = compileOptions(flags);
+    const format = flags.json ? 'json' : flags.format;
+    const load = (file: string, extra = {}): ReportInput | undefined => {
+      const { compilation, exitCode } = loadSpec(file, { ...options, ...extra }, ctx.io);
+      if (exitCode !== 0) {
+        ctx.setExit(exitCode);
+        return undefined;
+      }
+      return { file, spec: compilation.scaled!, graph: compilation.graph!, report: compilation.report! };
+    };
+
+    if (flags.resolutions) {
+      const sizes = flags.resolutions.split(',').map((s) => s.trim());
+      if (!sizes.every((s) => /^\d+$/.test(s) && Number(s) >= 1)) throw new UsageError(`--resolutions expects sizes in pixels such as 160,224,320; got '${flags.resolutions}'`);
+      if (options.scaling?.resolution !== undefined || options.scaling?.inputSize !== undefined || options.scaling?.phi !== undefined) throw new UsageError('--resolutions sets the input size itself; drop --resolution, --input-size and --phi');
+      const rows = [];
+      for (const size of sizes.map(Number)) {
+        const input = load(all[0]!, { scaling: { ...options.scaling, inputSize: size } });
+        if (!input) return;
+        rows.push({ size, input });
+      }
+      ctx.io.out(format === 'json' ? JSON.stringify(resolutionsJson(rows), null, 2) : resolutionsText(rows));
+      return;
+    }
+
+    const inputs = all.map((f) => load(f));
+    if (inputs.some((i) => !i)) return;
+    if (inputs.length === 2) {
+      ctx.io.out(format === 'json' ? JSON.stringify(compareJson(inputs[0]!, inputs[1]!), null, 2) : compareText(inputs[0]!, inputs[1]!));
+      return;
+    }
+    const input = inputs[0]!;
+    if (flags.html) {
+      writeTextAtomic(flags.html, formatHtml(input));
+      ctx.io.err(`wrote ${flags.html}`);
+      return;
+    }
+    ctx.io.out(formatReport(input, { format, perLayer: flags.perLayer ?? false }));
   });
 };
