@@ -20,3 +20,27 @@ export const specCases: readonly SpecCase[] = [
   { title: 'ResNet-50', file: 'resnet.effnet', options: {}, small: { scaling: { inputSize: 64 } } },
   { title: 'ResNet-18', file: 'resnet.effnet', options: { variant: 'resnet18' }, small: { variant: 'resnet18', scaling: { inputSize: 64 } } },
 ];
+
+/** A MobileNetV3-like spec: hard_swish, SE with a hard_sigmoid gate, an average pool, TF-SAME padding, a dense head. */
+export const tinyV3 = `model tiny-v3 {
+  input      48x48x3
+  classes    10
+  activation hard_swish
+  norm       batchnorm eps 1e-3 momentum 0.99
+  padding    same
+  stem {
+    conv    channels 16 kernel 3 stride 2
+    avgpool kernel 3 stride 2
+  }
+  stages {
+    mbconv 1 16 3 1 expand 1 se 0.25 se_gate hard_sigmoid
+    mbconv 2 24 5 2 expand 4 se 0.25 se_gate hard_sigmoid
+  }
+  head {
+    conv  channels 64 kernel 1
+    gap
+    dense channels 32 act hard_swish
+  }
+  classifier dropout 0.2
+}
+`;

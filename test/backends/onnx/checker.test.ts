@@ -8,7 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIN_OPSET } from '../../../backends/onnx/opset.js';
 import { compileSpec } from '../../helpers.js';
-import { specCases } from './cases.js';
+import { compile } from '../../../src/pipeline.js';
+import { specCases, tinyV3 } from './cases.js';
 import { checkModels, emitToFile, pythonOnnxAvailable, tempDir } from './onnx-helpers.js';
 
 const dir = tempDir('checker');
@@ -28,6 +29,11 @@ const cases: CheckCase[] = [
   })),
   { title: `EfficientNet-B0 (opset ${MIN_OPSET}, --keep-bn, --batch 4)`, file: 'b0-13.onnx', build: () => emitToFile(compileSpec('efficientnet-b0.effnet').graph, dir, 'b0-13.onnx', { opset: MIN_OPSET, keepBn: true, batch: 4 }) },
   { title: 'ResNet-18 (--keep-bn, --weights zeros)', file: 'r18-bn.onnx', build: () => emitToFile(compileSpec('resnet.effnet', { variant: 'resnet18' }).graph, dir, 'r18-bn.onnx', { keepBn: true, weights: 'zeros' }) },
+  ...[MIN_OPSET, 17].map((opset) => ({
+    title: `tiny MobileNetV3-like: HardSwish, HardSigmoid, AveragePool (opset ${opset})`,
+    file: `tiny-${opset}.onnx`,
+    build: () => emitToFile(compile('tiny-v3.effnet', tinyV3).graph!, dir, `tiny-${opset}.onnx`, { opset }),
+  })),
   { title: 'MobileNetV2 (--external-data)', file: 'mnv2-ext.onnx', build: () => emitToFile(compileSpec('mobilenet-v2.effnet').graph, dir, 'mnv2-ext.onnx', { externalData: true }) },
 ];
 

@@ -7,29 +7,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compile, type CompileOptions } from '../../../src/pipeline.js';
+import { tinyV3 } from './cases.js';
 import { compileSpec } from '../../helpers.js';
 import { interpret, sampleHwc } from './reference-interpreter.js';
 import { decode, defaults, emitBytes, inputDims, randomInput, relativeError, runOrt } from './onnx-helpers.js';
 
-/** A MobileNetV3-like spec: hard_swish, SE with a hard_sigmoid gate, an average pool, TF-SAME padding. */
-export const tinyV3 = `model tiny-v3 {
-  input      48x48x3
-  classes    10
-  activation hard_swish
-  norm       batchnorm eps 1e-3 momentum 0.99
-  padding    same
-  stem {
-    conv    channels 16 kernel 3 stride 2
-    avgpool kernel 3 stride 2
-  }
-  stages {
-    mbconv 1 16 3 1 expand 1 se 0.25 se_gate hard_sigmoid
-    mbconv 2 24 5 2 expand 4 se 0.25 se_gate hard_sigmoid
-  }
-  head conv channels 64 kernel 1
-  classifier dropout 0.2
-}
-`;
 
 function tinyGraph() {
   const c = compile('tiny-v3.effnet', tinyV3);
