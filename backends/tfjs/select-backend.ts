@@ -53,7 +53,7 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Sel
         await tf.ready();
         return { tf, backend: 'tensorflow', description: `tensorflow (${pkg})` };
       }
-      skipped.push(`${pkg} not installed`);
+      skipped.push(tf ? `${pkg} failed to initialise` : `${pkg} not installed`);
     }
     if (choice === 'tensorflow') {
       throw new Error(`--backend tensorflow needs @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node (${skipped.join('; ')}); install one with npm`);
