@@ -185,7 +185,8 @@ function emitBlock(g: GraphBuilder, b: BlockInstance, x: number): number {
     case 'mbconv': {
       const mid = L.mid ?? Math.round(cin * (L.expand ?? 1));
       let y = x;
-      if (mid !== cin || L.mid !== undefined) {
+      // No expand conv when it would map the input to the same width (expand 1, or MobileNetV3's first block).
+      if (mid !== cin) {
         y = g.convBnAct(p, y, { filters: mid, kernel: 1, stride: 1 }, act, ['expand_conv', 'expand_bn', 'expand_activation'], true, L);
       }
       y = g.convBnAct(p, y, { filters: mid, kernel: k, stride: s, groups: mid }, act, ['dwconv', 'bn', 'activation'], true, L);
@@ -196,7 +197,7 @@ function emitBlock(g: GraphBuilder, b: BlockInstance, x: number): number {
     case 'fused_mbconv': {
       const mid = L.mid ?? Math.round(cin * (L.expand ?? 1));
       let y: number;
-      if (mid === cin && L.mid === undefined) {
+      if (mid === cin) {
         y = g.convBnAct(p, x, { filters: L.channels!, kernel: k, stride: s }, act, ['project_conv', 'project_bn', 'project_activation'], true, L);
         if (L.se) y = squeezeExcite(g, p, y, L, cin, act);
       } else {

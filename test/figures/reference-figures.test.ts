@@ -24,6 +24,27 @@ const table = [
   ['resnet.effnet', 'resnet152', 224, 60_192_808, 151_424, 11_513_626_624],
 ] as const;
 
+/**
+ * Specs beyond figures.md, checked against torchvision's published model figures (num_params and _ops in
+ * torchvision/models/mobilenetv3.py and mnasnet.py): they show the language expresses MobileNetV3 (hard-swish,
+ * SE on expanded channels rounded to 8, hard-sigmoid gate, pooled dense head) and MnasNet exactly.
+ */
+const torchvisionTable = [
+  ['mobilenet-v3-large.effnet', undefined, 5_483_032, 0.217],
+  ['mnasnet.effnet', undefined, 4_383_312, 0.314],
+  ['mnasnet.effnet', 'mnasnet0_5', 2_218_512, 0.104],
+  ['mnasnet.effnet', 'mnasnet0_75', 3_170_208, 0.215],
+  ['mnasnet.effnet', 'mnasnet1_3', 6_282_256, 0.526],
+] as const;
+
+describe('torchvision figures for MobileNetV3-Large and MnasNet', () => {
+  it.each(torchvisionTable)('%s %s: %i params, %d GMACs', (spec, variant, params, gmacs) => {
+    const c = compileSpec(spec, variant ? { variant } : {});
+    expect(c.report.total.params).toBe(params);
+    expect((c.report.total.macs / 1e9).toFixed(3)).toBe(gmacs.toFixed(3));
+  });
+});
+
 describe('reference figures', () => {
   it.each(table)('%s %s @%i: %i params, %i BN stats, %i MACs', (spec, variant, resolution, params, bnStats, macs) => {
     const c = compileSpec(spec, variant ? { variant } : {});
