@@ -27,3 +27,17 @@ export type { Diagnostic } from './diagnostics/diagnostic.js';
 export { messages, type Code } from './diagnostics/messages.js';
 export { version } from './version.js';
 export { formatReport, reportJson, reportFormats, REPORT_SCHEMA_VERSION, conventions, type ReportFormat, type ReportInput } from './report/format-report.js';
+export { formatHtml } from './report/format-html.js';
+export { compareText, compareJson, resolutionsText, resolutionsJson } from './report/compare-report.js';
+export { formatSource as formatSpec } from './format/format-spec.js';
+export { printSpec } from './ir/print-spec.js';
+export { decodeBlockString, encodeBlockString } from './interop/timm-block-strings.js';
+export { importTimm } from './interop/import-timm.js';
+export { sweep, largestPhiWithin, gridCandidates, parsePhiRange } from './passes/scaling-search.js';
+// Backends. None of these load onnxruntime or TF.js at import time.
+export type { Backend, Artifact, ArtifactFile, CommonEmitOptions } from '../backends/backend.js';
+export { tfjsBackend, emitTfjs, type TfjsEmitOptions } from '../backends/tfjs/tfjs-backend.js';
+export { fileIOHandler, loadArtifacts, saveArtifacts } from '../backends/tfjs/file-io-handler.js';
+export { selectBackend, type BackendChoice, type SelectedBackend } from '../backends/tfjs/select-backend.js';
+export { TfjsExportError } from '../backends/tfjs/to-wire.js';
+export type { LayersModelJson, KerasLayer } from '../backends/tfjs/keras-format.js';
