@@ -104,3 +104,14 @@ describe('the installed bin', () => {
     expect(fail.stderr).not.toContain('\x1b[');
   });
 });
+
+describe('check --json', () => {
+  it('lists each file with its diagnostics, positions and codes', async () => {
+    const r = await cli('check', b0, bad, '--json');
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.schemaVersion).toBe(1);
+    expect(doc.files[0]).toMatchObject({ file: b0, ok: true, params: 5_288_548, diagnostics: [] });
+    expect(doc.files[1]).toMatchObject({ file: bad, ok: false, diagnostics: [{ code: 'E0301', severity: 'error', line: 6, column: 5, endLine: 6, endColumn: 11, hint: "did you mean 'mbconv'?" }] });
+  });
+});

@@ -1,3 +1,6 @@
+import { hasErrors } from '../../diagnostics/diagnostic.js';
+import { REPORT_SCHEMA_VERSION } from '../../report/format-report.js';
+import { lineColOf } from '../../source/source-file.js';
 import type { Register } from '../main.js';
 import { loadSpec } from '../load-spec.js';
 import { addScalingFlags, compileOptions, type ScalingFlags } from '../scaling-flags.js';
@@ -8,16 +11,27 @@ export const registerCheck: Register = (program, ctx) => {
       .command('check')
       .description('parse and validate specs; prints every problem found, with file:line:col')
       .argument('<files...>', '.effnet spec files')
-      .addHelpText('after', '\nExample:\n  $ effnet check specs/*.effnet\n  $ effnet check specs/resnet.effnet --variant resnet101'),
-  ).action((files: string[], flags: ScalingFlags) => {
+      .option('--json', 'diagnostics as JSON on stdout (they still go to stderr as text)')
+      .addHelpText('after', '\nExamples:\n  $ effnet check specs/*.effnet\n  $ effnet check specs/resnet.effnet --variant resnet101\n  $ effnet check my.effnet --json'),
+  ).action((files: string[], flags: ScalingFlags & { json?: boolean }) => {
     const options = compileOptions(flags);
+    const results = [];
     for (const file of files) {
       const { exitCode, compilation } = loadSpec(file, options, ctx.io);
       ctx.setExit(exitCode);
-      if (exitCode === 0) {
-        const r = compilation.report!;
-        ctx.io.err(`${file}: ok (${r.total.params.toLocaleString('en-US')} params, ${(r.total.macs / 1e9).toFixed(3)} GMACs)`);
-      }
+      const r = compilation.report;
+      if (exitCode === 0 && r) ctx.io.err(`${file}: ok (${r.total.params.toLocaleString('en-US')} params, ${(r.total.macs / 1e9).toFixed(3)} GMACs)`);
+      results.push({
+        file,
+        ok: !hasErrors(compilation.diagnostics),
+        ...(r ? { params: r.total.params, macs: r.total.macs } : {}),
+        diagnostics: compilation.diagnostics.map((d) => {
+          const start = lineColOf(compilation.file, d.span.start);
+          const end = lineColOf(compilation.file, d.span.end);
+          return { code: d.code, severity: d.severity, message: d.message, ...(d.hint ? { hint: d.hint } : {}), line: start.line, column: start.col, endLine: end.line, endColumn: end.col };
+        }),
+      });
     }
+    if (flags.json) ctx.io.out(JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, files: results }, null, 2));
   });
 };
