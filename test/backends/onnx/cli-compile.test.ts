@@ -25,7 +25,7 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 const b0 = specPath('efficientnet-b0.effnet');
 const mnv2 = specPath('mobilenet-v2.effnet');
 
-describe('effnet compile --target onnx', () => {
+describe('effnet compile --target onnx', { timeout: 60_000 }, () => {
   it('writes the model with the flags applied', async () => {
     const out = path.join(dir, 'mnv2.onnx');
     const r = await cli('compile', mnv2, '--target', 'onnx', '-o', out, '--opset', '14', '--keep-bn', '--batch', '2', '--seed', '7', '--width', '0.5', '--input-size', '96');
@@ -95,7 +95,7 @@ describe('effnet compile --target onnx', () => {
   });
 });
 
-describe('the backend itself', () => {
+describe('the backend itself', { timeout: 60_000 }, () => {
   it('refuses an opset it cannot write with OnnxExportError, which the CLI reports as exit 1', async () => {
     const { onnxBackend } = await import('../../../backends/onnx/onnx-backend.js');
     const { OnnxExportError } = await import('../../../backends/onnx/onnx-error.js');

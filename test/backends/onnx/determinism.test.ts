@@ -8,7 +8,7 @@ import { version } from '../../../src/version.js';
 import { compileSpec } from '../../helpers.js';
 import { decode, defaults, emitBytes, sha256 } from './onnx-helpers.js';
 
-describe('determinism', () => {
+describe('determinism', { timeout: 60_000 }, () => {
   const b0 = () => compileSpec('efficientnet-b0.effnet').graph;
 
   it('two emits of the same spec and flags are byte-identical (also across compilations)', () => {

@@ -13,7 +13,7 @@ import { decode, defaults, emitToFile, inputDims, runOrt, tempDir } from './onnx
 const dir = tempDir('external');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('external data', () => {
+describe('external data', { timeout: 60_000 }, () => {
   it('--external-data: weights go to the side file, and ORT gives the same logits as the embedded file', async () => {
     const g = compileSpec('efficientnet-b0.effnet', { scaling: { inputSize: 64 } }).graph;
     const embedded = await emitToFile(g, dir, 'b0.onnx');

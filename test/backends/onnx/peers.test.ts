@@ -19,7 +19,7 @@ const peers = [
 /** Parameters proper: kernels, biases, gamma, beta; not BN running statistics or Clip bounds. */
 const isParam = (name: string) => /\/(kernel|bias|gamma|beta)$/.test(name);
 
-describe('against the torchvision exports in ../shared/peers', () => {
+describe('against the torchvision exports in ../shared/peers', { timeout: 60_000 }, () => {
   it('the peer directory is there', () => {
     expect(existsSync(peersDir), `${peersDir} (CI checks out shared/ beside the repo)`).toBe(true);
   });
@@ -39,7 +39,7 @@ describe('against the torchvision exports in ../shared/peers', () => {
   });
 });
 
-describe('parameter totals equal the cost report', () => {
+describe('parameter totals equal the cost report', { timeout: 60_000 }, () => {
   it.each(['efficientnet-b0.effnet', 'mobilenet-v1.effnet', 'mobilenet-v2.effnet', 'resnet.effnet'])('%s', (spec) => {
     const c = compileSpec(spec);
     const kept = onnxBackend.emit(c.graph, { ...defaults, weights: 'zeros', keepBn: true });

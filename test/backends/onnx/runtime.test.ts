@@ -37,7 +37,7 @@ function expectValueInfoMatchesIr(graph: Graph, declared: Map<string, (number | 
   expect(matched).toBeGreaterThan(graph.nodes.length / 3);
 }
 
-describe('onnxruntime-node runs every spec at 64x64', () => {
+describe('onnxruntime-node runs every spec at 64x64', { timeout: 60_000 }, () => {
   it.each(specCases)('$title: logits [N, classes], finite; ORT shapes equal the IR shapes', async ({ file, small }) => {
     const c = compileSpec(file, small);
     const { bytes, declared } = exposeIntermediates(emitBytes(c.graph));

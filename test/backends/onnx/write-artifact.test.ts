@@ -39,7 +39,7 @@ function artifact(layout: 'file' | 'directory', paths: string[], failAfter?: num
   };
 }
 
-describe('writeArtifact', () => {
+describe('writeArtifact', { timeout: 60_000 }, () => {
   it('writes a file, and side files next to it', async () => {
     const d = freshDir();
     const r = await writeArtifact(artifact('file', ['', 'm.onnx.data']), path.join(d, 'm.onnx'));
