@@ -90,13 +90,18 @@ describe('writeArtifact', { timeout: 60_000 }, () => {
     const compiled = path.join(repoRoot, 'dist/src/cli/write-artifact.js');
     expect(existsSync(compiled), 'needs the build (npm test runs tsc first)').toBe(true);
     const d = freshDir();
-    // A child that writes an endless stream of chunks, announcing on stdout once the temporary exists.
+    // A child that writes an endless, slow stream of chunks, announcing on stdout once the temporary exists.
     const script = `
       import { writeArtifact } from ${JSON.stringify(compiled)};
       const chunk = new Uint8Array(1 << 20);
       let announced = false;
       await writeArtifact({ layout: 'file', summary: {}, files: [{ path: '', *chunks() {
-        for (;;) { if (!announced) { announced = true; process.stdout.write('writing\\n'); } yield chunk; }
+        const pause = new Int32Array(new SharedArrayBuffer(4));
+        for (;;) {
+          if (!announced) { announced = true; process.stdout.write('writing\\n'); }
+          Atomics.wait(pause, 0, 0, 20); // about 50 MB/s: slow enough not to fill the disk
+          yield chunk;
+        }
       } }] }, ${JSON.stringify(path.join(d, 'm.onnx'))});`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
