@@ -23,3 +23,26 @@ export function progressBar(io: Io, total: number, title: string): Progress {
     done: () => process.stderr.write('\n'),
   };
 }
+
+/**
+ * A byte-count bar for writing a model whose size is known only roughly (weights are generated as they are
+ * written); drawn at most every 100 ms, and only for outputs big enough to take a while.
+ */
+export function byteProgress(io: Io, expectedBytes: number, title: string): ((bytes: number) => void) & { done(): void } {
+  let last = 0;
+  const active = io.errIsTTY && expectedBytes >= 32e6;
+  const update = Object.assign(
+    (bytes: number) => {
+      if (!active) return;
+      const now = Date.now();
+      if (now - last < 100) return;
+      last = now;
+      const ratio = Math.min(1, bytes / expectedBytes);
+      const width = 30;
+      const filled = Math.round(ratio * width);
+      process.stderr.write(`\r${title} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(bytes / 1e6).toFixed(0)} / ~${(expectedBytes / 1e6).toFixed(0)} MB`);
+    },
+    { done: () => { if (active) process.stderr.write('\n'); } },
+  );
+  return update;
+}

@@ -55,7 +55,12 @@ function kindOf(path: string): 'file' | 'directory' | 'missing' | 'other' {
  * Streams chunks to a new file. Synchronous writes are the fastest way to push hundreds of MB, but the event
  * loop gets a turn after every large chunk so that a SIGINT handler can run and remove the temporary.
  */
-async function writeChunks(path: string, chunks: Iterable<Uint8Array>): Promise<number> {
+/** Called with the bytes written so far, after every chunk (progress bars). */
+export type OnProgress = (bytesWritten: number) => void;
+
+let progressBase = 0;
+
+async function writeChunks(path: string, chunks: Iterable<Uint8Array>, onProgress?: OnProgress): Promise<number> {
   const fd = openSync(path, 'wx');
   let total = 0;
   let sinceYield = 0;
@@ -65,6 +70,7 @@ async function writeChunks(path: string, chunks: Iterable<Uint8Array>): Promise<
       while (done < chunk.byteLength) done += writeSync(fd, chunk, done, chunk.byteLength - done);
       total += done;
       sinceYield += done;
+      onProgress?.(progressBase + total);
       if (sinceYield >= 1 << 20) {
         sinceYield = 0;
         await new Promise((resolve) => setImmediate(resolve));
@@ -105,11 +111,13 @@ async function withTemporaries<T>(body: (track: (path: string) => string) => Pro
   }
 }
 
-export async function writeArtifact(artifact: Artifact, out: string): Promise<WriteResult> {
-  return artifact.layout === 'file' ? writeFiles(artifact, out) : writeDirectory(artifact, out);
+export async function writeArtifact(artifact: Artifact, out: string, onProgress?: OnProgress): Promise<WriteResult> {
+  progressBase = 0;
+  const progress = onProgress && ((n: number) => onProgress(n));
+  return artifact.layout === 'file' ? writeFiles(artifact, out, progress) : writeDirectory(artifact, out, progress);
 }
 
-async function writeFiles(artifact: Artifact, out: string): Promise<WriteResult> {
+async function writeFiles(artifact: Artifact, out: string, onProgress?: OnProgress): Promise<WriteResult> {
   if (kindOf(out) === 'directory') throw new UsageError(`cannot write ${out}: is a directory`);
   const targets = artifact.files.map((f) => (f.path === '' ? out : join(dirname(out), f.path)));
   return withTemporaries(async (track) => {
@@ -118,7 +126,8 @@ async function writeFiles(artifact: Artifact, out: string): Promise<WriteResult>
     for (const [i, file] of artifact.files.entries()) {
       const temp = track(tempName(targets[i]!));
       try {
-        bytes += await writeChunks(temp, file.chunks());
+        progressBase = bytes;
+        bytes += await writeChunks(temp, file.chunks(), onProgress);
       } catch (e) {
         throw pathError(e, targets[i]!);
       }
@@ -137,7 +146,7 @@ async function writeFiles(artifact: Artifact, out: string): Promise<WriteResult>
   });
 }
 
-async function writeDirectory(artifact: Artifact, out: string): Promise<WriteResult> {
+async function writeDirectory(artifact: Artifact, out: string, onProgress?: OnProgress): Promise<WriteResult> {
   const existing = kindOf(out);
   if (existing === 'file' || existing === 'other') throw new UsageError(`cannot write ${out}: exists and is not a directory`);
   return withTemporaries(async (track) => {
@@ -148,7 +157,8 @@ async function writeDirectory(artifact: Artifact, out: string): Promise<WriteRes
       for (const file of artifact.files) {
         const path = join(temp, file.path);
         mkdirSync(dirname(path), { recursive: true });
-        bytes += await writeChunks(path, file.chunks());
+        progressBase = bytes;
+        bytes += await writeChunks(path, file.chunks(), onProgress);
       }
     } catch (e) {
       throw pathError(e, out);

@@ -14,6 +14,7 @@ import { loadSpec } from '../load-spec.js';
 import type { Register } from '../main.js';
 import { addScalingFlags, compileOptions, type ScalingFlags } from '../scaling-flags.js';
 import { writeArtifact } from '../write-artifact.js';
+import { byteProgress } from '../progress.js';
 
 interface CompileFlags extends ScalingFlags {
   target: string;
@@ -119,7 +120,15 @@ export const registerCompile: Register = (program, ctx) => {
         }
         throw e;
       }
-      const written = await writeArtifact(artifact, out);
+      // Weights are generated while they are written: the bar tracks both.
+      const expected = 4 * (compilation.report!.total.params + compilation.report!.total.bnStats);
+      const bar = byteProgress(ctx.io, expected, `${target}: writing ${basename(out)}`);
+      let written;
+      try {
+        written = await writeArtifact(artifact, out, bar);
+      } finally {
+        bar.done();
+      }
       const s = artifact.summary;
       const params = typeof s.params === 'number' ? `, ${s.params.toLocaleString('en-US')} params` : '';
       const opset = typeof s.opset === 'number' ? `, opset ${s.opset}` : '';
