@@ -48,7 +48,7 @@ class Printer {
   leadingComments(offset: number, indent: string): void {
     while (this.pending.length && this.pending[0]!.startOffset < offset && !this.isTrailing(this.pending[0]!)) {
       const c = this.pending.shift()!;
-      if (this.blankBetween(this.lastEnd, c.startOffset) && this.out.length && this.out.at(-1) !== '' && !this.out.at(-1)!.endsWith('{')) this.out.push('');
+      this.blankLineIfSource(c.startOffset);
       this.out.push(indent + c.image.trimEnd());
       this.lastEnd = c.startOffset + c.image.length;
     }
@@ -70,20 +70,21 @@ class Printer {
     const width = Math.max(...texts.map((t) => t.length));
     items.forEach((it, k) => {
       this.leadingComments(it.start, indent);
-      if (this.blankBetween(this.lastEnd, this.pendingStartBefore(it.start)) && this.out.length && this.out.at(-1) !== '' && !this.out.at(-1)!.endsWith('{')) this.out.push('');
+      this.blankLineIfSource(it.start);
       const trailing = this.trailingComment(it.end - 1);
       this.out.push(indent + (trailing ? `${texts[k]!.padEnd(width)}  ${trailing}` : texts[k]!));
       this.lastEnd = it.end;
     });
   }
 
-  private pendingStartBefore(offset: number): number {
-    return offset;
+  /** One blank line where the source had at least one, never right after an opening brace. */
+  private blankLineIfSource(next: number): void {
+    if (this.blankBetween(this.lastEnd, next) && this.out.length && this.out.at(-1) !== '' && !this.out.at(-1)!.endsWith('{')) this.out.push('');
   }
 
   open(text: string, start: number, end: number, indent: string): void {
     this.leadingComments(start, indent);
-    if (this.blankBetween(this.lastEnd, start) && this.out.length && this.out.at(-1) !== '' && !this.out.at(-1)!.endsWith('{')) this.out.push('');
+    this.blankLineIfSource(start);
     const trailing = this.trailingComment(end - 1);
     this.out.push(indent + text + (trailing ? `  ${trailing}` : ''));
     this.lastEnd = end;

@@ -8,6 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Option } from 'commander';
 import type { BackendChoice } from '../../../backends/tfjs/select-backend.js';
+import { sampleInput } from '../../../backends/sample-input.js';
 import { UsageError } from '../io.js';
 import type { Register } from '../main.js';
 
@@ -46,19 +47,6 @@ function artifactKind(path: string): { kind: Kind; path: string } {
   }
   if (path.endsWith('.json')) return { kind: 'tfjs', path };
   return { kind: 'onnx', path };
-}
-
-/** Deterministic uniform values in [-1, 1): the same "random" input on every runtime and machine. */
-function randomInput(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = (seed >>> 0) ^ 0x9e3779b9 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    out[i] = (s / 4294967296) * 2 - 1;
-  }
-  return out;
 }
 
 async function onnxRunner(path: string, backend: BackendChoice): Promise<Runner> {
@@ -127,7 +115,7 @@ async function tfjsRunner(path: string, backend: BackendChoice): Promise<Runner>
 }
 
 async function loadInput(spec: string, [h, w, c]: readonly [number, number, number], seed: number): Promise<{ data: Float32Array; label: string }> {
-  if (spec === 'random') return { data: randomInput(h * w * c, seed), label: `random uniform [-1, 1), seed ${seed}` };
+  if (spec === 'random') return { data: sampleInput(h * w * c, seed), label: `random uniform [-1, 1), seed ${seed}` };
   if (!/\.png$/i.test(spec)) throw new UsageError(`--input expects 'random' or a .png file, got '${spec}'`);
   if (c !== 3) throw new UsageError(`--input ${spec}: the model takes ${c} channels; PNG input is RGB (3)`);
   const { decodePng, resizeBilinear, PngError } = await import('../../../backends/tfjs/decode-png.js');

@@ -45,8 +45,8 @@ export const specCases: readonly SpecCase[] = [
 ];
 
 /** A MobileNetV3-like spec: hard_swish, SE with a hard_sigmoid gate, an average pool, TF-SAME padding, a dense head. */
-export const tinyV3 = `model tiny-v3 {
-  input      48x48x3
+export const tinyV3 = (size = 48): string => `model tiny-v3 {
+  input      ${size}x${size}x3
   classes    10
   activation hard_swish
   norm       batchnorm eps 1e-3 momentum 0.99

@@ -32,15 +32,15 @@ const cases: CheckCase[] = [
   ...[MIN_OPSET, 17].map((opset) => ({
     title: `tiny MobileNetV3-like: HardSwish, HardSigmoid, AveragePool (opset ${opset})`,
     file: `tiny-${opset}.onnx`,
-    build: () => emitToFile(compile('tiny-v3.effnet', tinyV3).graph!, dir, `tiny-${opset}.onnx`, { opset }),
+    build: () => emitToFile(compile('tiny-v3.effnet', tinyV3()).graph!, dir, `tiny-${opset}.onnx`, { opset }),
   })),
   { title: 'MobileNetV2 (--external-data)', file: 'mnv2-ext.onnx', build: () => emitToFile(compileSpec('mobilenet-v2.effnet').graph, dir, 'mnv2-ext.onnx', { externalData: true }) },
 ];
 
 let results: Record<string, string> = {};
 
-// Visible in the test report when the oracle is missing locally; CI (.ci/run) installs it, and fails without it.
-it.skipIf(pythonOnnxAvailable || process.env.CI)('SKIPPED: python3-onnx is not installed (apt-get install python3-onnx)', () => {});
+// Said on stderr when the oracle is missing locally; CI (.ci/run) installs it, and fails without it.
+if (!pythonOnnxAvailable && !process.env.CI) console.warn('onnx.checker tests not run: python3-onnx is not installed (apt-get install python3-onnx)');
 
 describe.runIf(pythonOnnxAvailable || process.env.CI)('onnx.checker.check_model(full_check=True)', () => {
   beforeAll(async () => {

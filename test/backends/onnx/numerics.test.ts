@@ -15,7 +15,7 @@ import { decode, defaults, emitBytes, inputDims, randomInput, relativeError, run
 
 
 function tinyGraph() {
-  const c = compile('tiny-v3.effnet', tinyV3);
+  const c = compile('tiny-v3.effnet', tinyV3());
   if (!c.graph) throw new Error(c.diagnostics.map((d) => d.message).join('; '));
   return c.graph;
 }

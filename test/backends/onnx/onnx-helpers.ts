@@ -8,6 +8,7 @@ import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import type { Artifact } from '../../../backends/backend.js';
 import { onnxBackend, type OnnxEmitOptions } from '../../../backends/onnx/onnx-backend.js';
+import { sampleInput } from '../../../backends/sample-input.js';
 import type { Graph } from '../../../src/ir/graph.js';
 import { writeArtifact } from '../../../src/cli/write-artifact.js';
 import { repoRoot } from '../../helpers.js';
@@ -123,16 +124,7 @@ export function checkModels(paths: readonly string[]): Record<string, string> {
   return JSON.parse(stdout) as Record<string, string>;
 }
 
-/** Deterministic pseudo-random input in [-1, 1). */
-export function randomInput(n: number, seed = 1): Float32Array {
-  const x = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    x[i] = s / 2 ** 31 - 1;
-  }
-  return x;
-}
+export const randomInput = sampleInput;
 
 export interface OrtResult {
   readonly outputs: Record<string, { dims: readonly number[]; data: Float32Array }>;

@@ -15,6 +15,7 @@ import { fileIOHandler } from '../../../backends/tfjs/file-io-handler.js';
 import { selectBackend } from '../../../backends/tfjs/select-backend.js';
 import { writeArtifact as writeAtomically } from '../../../src/cli/write-artifact.js';
 import { compile } from '../../../src/pipeline.js';
+import { tinyV3 } from '../onnx/cases.js';
 import { compare, compileEdited, emitToDir, randomInput, tempDir } from './tfjs-helpers.js';
 
 const dirs: string[] = [];
@@ -35,33 +36,9 @@ const cases: [string, string, Parameters<typeof compileEdited>[1], ((t: string) 
   ['MobileNetV1 with hard_swish', 'mobilenet-v1.effnet', { scaling: { inputSize: 64 } }, (t) => t.replace(/activation\s+relu6/, 'activation hard_swish')],
 ];
 
-/** MobileNetV3-like: hard_swish everywhere, SE gated by hard_sigmoid, a TF-SAME average pool, a dense hidden layer. */
-const tinyV3 = `model tiny-v3 {
-  input      64x64x3
-  classes    10
-  activation hard_swish
-  norm       batchnorm eps 1e-3 momentum 0.99
-  padding    same
-  stem {
-    conv    channels 16 kernel 3 stride 2
-    avgpool kernel 3 stride 2
-  }
-  stages {
-    mbconv 1 16 3 1 expand 1 se 0.25 se_gate hard_sigmoid
-    mbconv 2 24 5 2 expand 4 se 0.25 se_gate hard_sigmoid
-  }
-  head {
-    conv  channels 64 kernel 1
-    gap
-    dense channels 32 act hard_swish
-  }
-  classifier dropout 0.2
-}
-`;
-
 describe('TF.js (wasm) and ONNX (onnxruntime-node) compile the same network', () => {
   it.each([...cases, ['MobileNetV3-like (hard_sigmoid SE gate, avg pool, dense head)', 'tiny-v3', {}] as (typeof cases)[number]])('%s @64: same seed, same input, logits agree to 1e-4 relative', async (_label, file, options, edit) => {
-    const c = file === 'tiny-v3' ? (compile('tiny-v3.effnet', tinyV3) as ReturnType<typeof compileEdited>) : compileEdited(file, options, edit);
+    const c = file === 'tiny-v3' ? (compile('tiny-v3.effnet', tinyV3(64)) as ReturnType<typeof compileEdited>) : compileEdited(file, options, edit);
     expect(c.graph.nodes[0]!.shape).toEqual([64, 64, 3]);
     const seed = 1234;
     const { dir } = emitToDir(c, 'x', { seed, randomBatchNorm: true });

@@ -3,6 +3,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Artifact } from '../../../backends/backend.js';
+import { sampleInput } from '../../../backends/sample-input.js';
 import { emitTfjs, type TfjsEmitOptions } from '../../../backends/tfjs/tfjs-backend.js';
 import type { Compilation } from '../../../src/pipeline.js';
 import { compile } from '../../../src/pipeline.js';
@@ -33,18 +34,9 @@ export function emitToDir(c: { graph: NonNullable<Compilation['graph']> }, tag: 
   return { dir: writeArtifact(artifact, tempDir(tag)), artifact };
 }
 
-/** Deterministic pseudo-random input in [-1, 1), NHWC, the same for every runtime. */
+/** Deterministic pseudo-random input in [-1, 1) of an NHWC shape, the same for every runtime. */
 export function randomInput(shape: readonly number[], seed = 1): Float32Array {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    out[i] = (s / 4294967296) * 2 - 1;
-  }
-  return out;
+  return sampleInput(shape.reduce((a, b) => a * b, 1), seed);
 }
 
 /** max |a - b| and that over max |b|: the relative error used by the cross-runtime checks. */
