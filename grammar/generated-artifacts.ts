@@ -3,7 +3,7 @@
  * (grammar/diagrams.html) and the CST type declarations (grammar/cst.generated.d.ts). A test regenerates
  * them and fails if the committed copies are stale; `npm run grammar` rewrites them.
  */
-import { createSyntaxDiagramsCode, generateCstDts } from 'chevrotain';
+import { createSyntaxDiagramsCode, generateCstDts } from './chevrotain-runtime.js';
 import { effnetParser } from './parser.js';
 
 export const generatedFiles = {

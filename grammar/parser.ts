@@ -11,7 +11,8 @@
  *     variants { b1 width 1.0 depth 1.1 resolution 240 }
  *   }
  */
-import { CstParser, type CstNode } from 'chevrotain';
+import type { CstNode } from 'chevrotain';
+import { CstParser } from './chevrotain-runtime.js';
 import * as t from './tokens.js';
 
 export class EffnetParser extends CstParser {

@@ -3,7 +3,8 @@
  * Dims comes before Number ("224x224x3" is one token) and keywords come before Identifier (each keyword
  * names Identifier as its longer_alt, so "stems" still lexes as a name).
  */
-import { createToken, Lexer, type TokenType } from 'chevrotain';
+import type { TokenType } from 'chevrotain';
+import { createToken, Lexer } from './chevrotain-runtime.js';
 
 // ---- trivia ----
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t]+/, group: Lexer.SKIPPED });

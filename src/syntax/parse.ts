@@ -1,6 +1,6 @@
 /** text → tokens → CST → AST. Lexing and syntax errors all come out in one run (chevrotain recovers). */
 import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
-import { EOF, tokenLabel } from 'chevrotain';
+import { EOF, tokenLabel } from '../../grammar/chevrotain-runtime.js';
 import { effnetLexer } from '../../grammar/tokens.js';
 import { effnetParser } from '../../grammar/parser.js';
 import { diagnostic, type Diagnostic, type StageResult } from '../diagnostics/diagnostic.js';
