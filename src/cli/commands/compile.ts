@@ -21,6 +21,7 @@ interface CompileFlags extends ScalingFlags {
   output: string;
   opset: string;
   keepBn?: boolean;
+  foldBn?: boolean;
   seed: string;
   weights: string;
   batch?: string;
@@ -33,6 +34,8 @@ export interface EmitFlags {
   readonly weights: 'random' | 'zeros';
   readonly opset: number;
   readonly keepBn: boolean;
+  /** TF.js: fold BN into the convs (inference-only model); ONNX folds unless keepBn. */
+  readonly foldBatchNorm: boolean;
   readonly batch?: number;
   readonly externalData: boolean;
 }
@@ -48,12 +51,14 @@ export function emitFlags(f: CompileFlags): EmitFlags {
   if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
     throw new UsageError(`unsupported opset '${f.opset}': effnet emits ONNX opsets ${MIN_OPSET} to ${MAX_OPSET}`);
   }
+  if (f.keepBn && f.foldBn) throw new UsageError('--keep-bn and --fold-bn contradict each other: choose one');
   if (f.weights !== 'random' && f.weights !== 'zeros') throw new UsageError(`--weights expects 'random' or 'zeros', got '${f.weights}'`);
   return {
     seed: integer(f.seed, '--seed', 0, 2 ** 32 - 1, 'an integer from 0 to 4294967295'),
     weights: f.weights,
     opset,
     keepBn: f.keepBn === true,
+    foldBatchNorm: f.foldBn === true,
     ...(f.batch !== undefined ? { batch: integer(f.batch, '--batch', 1, 2 ** 31 - 1, 'a positive integer') } : {}),
     externalData: f.externalData === true,
   };
@@ -76,7 +81,8 @@ export const registerCompile: Register = (program, ctx) => {
       .addOption(new Option('-t, --target <name>', `what to emit: ${[...Object.keys(backends), 'all'].join(', ')}`).default('onnx'))
       .requiredOption('-o, --output <path>', 'output file (a directory for tfjs and all)')
       .option('--opset <n>', `ONNX opset, ${MIN_OPSET} to ${MAX_OPSET}`, String(DEFAULT_OPSET))
-      .option('--keep-bn', 'keep BatchNormalization nodes (default: fold them into the convolutions)')
+      .option('--keep-bn', 'ONNX: keep BatchNormalization nodes (default: fold them into the convolutions)')
+      .option('--fold-bn', 'TF.js: fold BatchNormalization into the convolutions, an inference-only model that runs faster (default: keep them, trainable)')
       .option('--seed <n>', 'seed of the deterministic random weights', '0')
       .option('--weights <kind>', "'random' (reference initialisers) or 'zeros' (structure only)", 'random')
       .option('--batch <n>', 'fixed batch size (default: a symbolic batch dimension N)')

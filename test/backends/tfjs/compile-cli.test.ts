@@ -51,6 +51,34 @@ describe('effnet compile --target tfjs', () => {
     expect(existsSync(path.join(all, 'tfjs', 'model.json'))).toBe(true);
   });
 
+  it('--fold-bn writes the inference export: no BatchNormalization layers, the same logits as the trainable model', async () => {
+    const work = tempDir('fold');
+    dirs.push(work);
+    const args = [specPath('mobilenet-v2.effnet'), '--target', 'tfjs', '--input-size', '32', '--seed', '2'];
+    const [kept, folded] = [path.join(work, 'kept'), path.join(work, 'folded')];
+    expect((await cli('compile', ...args, '-o', kept)).code).toBe(0);
+    const r = await cli('compile', ...args, '--fold-bn', '-o', folded);
+    expect(r.code, r.err).toBe(0);
+    const layers = (dir: string) => (JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as { modelTopology: { config: { layers: { class_name: string }[] } } }).modelTopology.config.layers;
+    expect(layers(kept).filter((l) => l.class_name === 'BatchNormalization').length).toBeGreaterThan(0);
+    expect(layers(folded).filter((l) => l.class_name === 'BatchNormalization')).toEqual([]);
+    await tf.setBackend('cpu');
+    const x = tf.randomUniform([1, 32, 32, 3], -1, 1, 'float32', 5);
+    const [a, b] = await Promise.all([kept, folded].map(async (d) => {
+      const m = await tf.loadLayersModel(fileIOHandler(path.join(d, 'model.json')));
+      const y = (m.predict(x) as tf.Tensor).dataSync();
+      m.dispose();
+      return y;
+    }));
+    const scale = Math.max(...Array.from(a!, Math.abs));
+    expect(Math.max(...Array.from(a!, (v, i) => Math.abs(v - b![i]!))) / scale).toBeLessThan(1e-4);
+    x.dispose();
+
+    const both = await cli('compile', ...args, '--fold-bn', '--keep-bn', '-o', path.join(work, 'x'));
+    expect(both.code).toBe(2);
+    expect(both.err).toMatch(/--keep-bn and --fold-bn contradict/);
+  });
+
   it('a failure while writing a shard leaves no directory, and no temporary behind', async () => {
     const work = tempDir('atomic');
     dirs.push(work);
