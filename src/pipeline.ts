@@ -3,7 +3,8 @@
  * before, and the pipeline stops after the first stage that reports an error.
  *
  *   bytes → decode → parse (tokens, CST, AST) → lower (spec IR, checks) → applyVariant → compoundScale
- *         → expandRepeats → inferShapes (shaped graph) → costReport → [backend.emit]
+ *         → estimateSize (refuse oversized models cheaply) → expandRepeats → inferShapes (shaped graph)
+ *         → costReport → [backend.emit]
  */
 import { diagnostic, hasErrors, type Diagnostic } from './diagnostics/diagnostic.js';
 import type { Graph } from './ir/graph.js';
@@ -11,6 +12,7 @@ import { lower } from './ir/lower.js';
 import type { ModelSpec } from './ir/spec.js';
 import { applyVariant } from './passes/apply-variant.js';
 import { compoundScale, type ScalingRequest } from './passes/compound-scale.js';
+import { estimateSize } from './passes/estimate-size.js';
 import { expandRepeats } from './passes/expand-repeats.js';
 import { inferShapes } from './passes/infer-shapes.js';
 import { costReport, type CostReport } from './report/cost.js';
@@ -29,6 +31,10 @@ export interface CompileOptions {
 }
 
 export const DEFAULT_MAX_PARAMS = 2e9;
+/** Far past any published network (ResNet-1001 has about 3,000 layers); beyond it the graph itself gets too big to hold. */
+export const MAX_LAYERS = 100_000;
+/** Below this many blocks, building the model is as cheap as estimating it. */
+const ESTIMATE_FROM_BLOCKS = 1_000;
 
 /** Everything the pipeline produced, up to where it stopped. */
 export interface Compilation {
@@ -82,14 +88,27 @@ export function instantiate(spec: ModelSpec, options: CompileOptions, file: Sour
   diagnostics.push(...scaled.diagnostics);
   if (!scaled.value || hasErrors(diagnostics)) return done({});
 
+  const limit = options.maxParams ?? DEFAULT_MAX_PARAMS;
+  const tooBig = (params: number) => diagnostic('E0503', spec.spans.name ?? spec.span, { params: params.toLocaleString('en-US'), limit: limit.toLocaleString('en-US') });
+  if (scaled.value.stages.reduce((n, s) => n + s.repeats, 0) > ESTIMATE_FROM_BLOCKS) {
+    const size = estimateSize(scaled.value);
+    if (size && size.params > limit) {
+      diagnostics.push(tooBig(size.params));
+      return done({ scaled: scaled.value });
+    }
+    if (size && size.layers > MAX_LAYERS) {
+      diagnostics.push(diagnostic('E0506', spec.spans.name ?? spec.span, { layers: size.layers.toLocaleString('en-US'), limit: MAX_LAYERS.toLocaleString('en-US') }));
+      return done({ scaled: scaled.value });
+    }
+  }
+
   const graph = inferShapes(scaled.value, expandRepeats(scaled.value));
   diagnostics.push(...graph.diagnostics);
   if (!graph.value || hasErrors(diagnostics)) return done({ scaled: scaled.value });
 
   const report = costReport(graph.value);
-  const limit = options.maxParams ?? DEFAULT_MAX_PARAMS;
   if (report.total.params > limit) {
-    diagnostics.push(diagnostic('E0503', spec.spans.name ?? spec.span, { params: report.total.params.toLocaleString('en-US'), limit: limit.toLocaleString('en-US') }));
+    diagnostics.push(tooBig(report.total.params));
     return done({ scaled: scaled.value, graph: graph.value });
   }
   return done({ scaled: scaled.value, graph: graph.value, report });

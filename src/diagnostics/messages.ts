@@ -206,6 +206,11 @@ export const messages = {
     severity: 'error',
     message: (a) => `${a.what}`,
   }),
+  E0506: def<{ layers: string; limit: string }>({
+    severity: 'error',
+    message: (a) => `the model would have ${a.layers} layers, over the limit of ${a.limit}`,
+    hint: () => 'lower the depth multiplier or the stage repeats',
+  }),
   E0505: def<{ variant: string }>({
     severity: 'error',
     message: (a) => `variant '${a.variant}' sets its own width, depth or resolution`,

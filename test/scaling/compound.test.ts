@@ -1,7 +1,8 @@
 /** Compound scaling by phi, its checks, and the refusals that come before any work. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../src/pipeline.js';
+import { compile, MAX_LAYERS } from '../../src/pipeline.js';
+import { estimateSize } from '../../src/passes/estimate-size.js';
 import { compileSpec, specPath } from '../helpers.js';
 
 const b0 = readFileSync(specPath('efficientnet-b0.effnet'));
@@ -47,6 +48,20 @@ describe('checks', () => {
     expect(codes(c)).toEqual(['E0503']);
     expect(c.report).toBeUndefined();
   });
+  it('a model far over the ceiling is refused from its estimate, without unrolling its blocks', () => {
+    const t0 = performance.now();
+    const c = compile('b0', b0, { scaling: { depth: 100_000 } });
+    expect(codes(c)).toEqual(['E0503']);
+    expect(c.diagnostics[0]!.message).toContain('493,443,954,112 parameters');
+    expect(c.graph).toBeUndefined(); // nothing was built
+    expect(performance.now() - t0).toBeLessThan(10_000); // unrolled, it runs out of memory after a minute
+  });
+  it('a model under the ceiling but with more layers than the limit is refused too', () => {
+    const deep = 'model deep {\n input 32x32x3\n classes 10\n stem conv channels 8 kernel 3\n stages {\n  conv 1000000 8 3 1\n }\n}\n';
+    const c = compile('deep.effnet', deep);
+    expect(codes(c)).toEqual(['E0506']);
+    expect(c.diagnostics[0]!.message).toContain(`over the limit of ${MAX_LAYERS.toLocaleString('en-US')}`);
+  });
   it('a tensor of more than 2^31 elements is refused before any work', () => {
     const c = compile('b0', b0, { scaling: { resolution: 50 } });
     expect(codes(c)).toContain('E0405');
@@ -63,5 +78,23 @@ describe('checks', () => {
   it('layers marked fixed or grow keep their width (MobileNetV2 head at width 0.5 and 1.4)', () => {
     expect(compileSpec('mobilenet-v2.effnet', { variant: 'w050' }).scaled.head[0]!.channels).toBe(1280);
     expect(compileSpec('mobilenet-v2.effnet', { variant: 'w140' }).scaled.head[0]!.channels).toBe(1792);
+  });
+});
+
+// The estimate behind those refusals is exact: a stage's blocks after the first repeat one shape.
+describe('size estimate before unrolling equals the built model', () => {
+  it.each([
+    ['efficientnet-b0.effnet', {}],
+    ['efficientnet-b0.effnet', { variant: 'b7' }],
+    ['efficientnet-b0.effnet', { scaling: { depth: 7.3, width: 1.3 } }],
+    ['mobilenet-v1.effnet', {}],
+    ['mobilenet-v2.effnet', { scaling: { depth: 4 } }],
+    ['mobilenet-v3-large.effnet', {}],
+    ['mnasnet.effnet', {}],
+    ['resnet.effnet', { variant: 'resnet152' }],
+    ['resnet.effnet', { variant: 'resnet18', scaling: { depth: 3 } }],
+  ] as const)('%s %j', (name, options) => {
+    const c = compileSpec(name, options);
+    expect(estimateSize(c.scaled)).toEqual({ params: c.report.total.params, layers: c.report.layers.length });
   });
 });
