@@ -213,7 +213,10 @@ const lowerPool: Lowering<'pool'> = (node, ctx) => {
 
 const lowerDense: Lowering<'dense'> = (node, ctx) => {
   const src = inputOf(node, ctx);
-  if (src.shape.length !== 1) throw new OnnxExportError(`${node.name}: dense layers on a [${src.shape.join(', ')}] feature map are not supported; pool or flatten first`);
+  if (src.shape.length !== 1) {
+    const why = `dense layers on a [${src.shape.join(', ')}] feature map are not supported; pool or flatten first`;
+    throw new OnnxExportError(`${node.name}: ${why}`, node, why);
+  }
   const inputs = src.shape[0]!;
   const units = node.op.units;
   const w = ctx.weights;

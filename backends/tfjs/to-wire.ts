@@ -30,7 +30,7 @@ export interface WireModel {
 
 /** The graph uses something TF.js layers cannot express exactly; the message names the node and why. */
 export class TfjsExportError extends Error {
-  constructor(node: GraphNode, why: string) {
+  constructor(readonly node: GraphNode, readonly why: string) {
     super(`TF.js backend: ${node.name}: ${why}`);
     this.name = 'TfjsExportError'; // compile.ts reports *ExportError as a spec problem (exit 1)
   }

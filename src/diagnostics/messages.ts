@@ -206,15 +206,21 @@ export const messages = {
     severity: 'error',
     message: (a) => `${a.what}`,
   }),
+  E0505: def<{ variant: string }>({
+    severity: 'error',
+    message: (a) => `variant '${a.variant}' sets its own width, depth or resolution`,
+    hint: () => 'use either --variant or the scaling flags (--phi, --width, --depth, --resolution), not both',
+  }),
   E0506: def<{ layers: string; limit: string }>({
     severity: 'error',
     message: (a) => `the model would have ${a.layers} layers, over the limit of ${a.limit}`,
     hint: () => 'lower the depth multiplier or the stage repeats',
   }),
-  E0505: def<{ variant: string }>({
+  // ---- E06: backends ----
+  E0601: def<{ target: string; layer: string; why: string }>({
     severity: 'error',
-    message: (a) => `variant '${a.variant}' sets its own width, depth or resolution`,
-    hint: () => 'use either --variant or the scaling flags (--phi, --width, --depth, --resolution), not both',
+    message: (a) => `the ${a.target} backend cannot express ${a.layer}: ${a.why}`,
+    hint: (a) => `the spec itself is valid ('effnet check' passes); change this layer, or compile to a target other than ${a.target}`,
   }),
 } as const;
 

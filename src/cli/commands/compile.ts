@@ -7,8 +7,12 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Option } from 'commander';
+import type { Artifact } from '../../../backends/backend.js';
 import { backends } from '../../../backends/registry.js';
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from '../../../backends/onnx/opset.js';
+import { diagnostic } from '../../diagnostics/diagnostic.js';
+import { formatDiagnostics } from '../../diagnostics/format.js';
+import type { GraphNode } from '../../ir/graph.js';
 import { UsageError } from '../io.js';
 import { loadSpec } from '../load-spec.js';
 import type { Register } from '../main.js';
@@ -103,6 +107,29 @@ export const registerCompile: Register = (program, ctx) => {
     if (exitCode !== 0) return ctx.setExit(exitCode);
     const graph = compilation.graph!;
     const specHash = createHash('sha256').update(compilation.file.text).digest('hex');
+    // Every target is emitted (its structure built and checked) before anything is written, so a target that
+    // cannot express the model leaves no output from the others either.
+    const emitted: { target: string; out: string; artifact: Artifact; started: number }[] = [];
+    for (const target of targets) {
+      const out = outputFor(target, flags.output, all);
+      const backend = await backends[target]!();
+      const started = performance.now();
+      try {
+        emitted.push({ target, out, started, artifact: backend.emit(graph, { ...emit, specHash, externalDataLocation: `${basename(out)}.data` }) });
+      } catch (e) {
+        if (!(e instanceof Error && /ExportError$/.test(e.name))) throw e;
+        // A model the target cannot express (a grouped conv in TF.js, ...): the spec's problem, exit 1.
+        const node = (e as { node?: GraphNode }).node;
+        const why = (e as { why?: string }).why ?? e.message;
+        if (node) ctx.io.err(formatDiagnostics([diagnostic('E0601', node.span, { target, layer: node.name, why })], compilation.file, { color: ctx.io.color }) + '\n');
+        else ctx.io.err(`effnet: error: ${target}: ${e.message}`);
+        ctx.setExit(1);
+      }
+    }
+    if (emitted.length < targets.length) {
+      if (all) ctx.io.err('effnet: nothing written: every target must compile for --target all');
+      return;
+    }
     if (all) {
       try {
         mkdirSync(flags.output, { recursive: true });
@@ -110,25 +137,10 @@ export const registerCompile: Register = (program, ctx) => {
         throw new UsageError(`cannot create directory ${flags.output}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
       }
     }
-    for (const target of targets) {
-      const out = outputFor(target, flags.output, all);
-      const backend = await backends[target]!();
-      const started = performance.now();
-      let artifact;
-      try {
-        artifact = backend.emit(graph, { ...emit, specHash, externalDataLocation: `${basename(out)}.data` });
-      } catch (e) {
-        // A model the target cannot express (opset too old for an op, ...): the spec's problem, exit 1.
-        if (e instanceof Error && /ExportError$/.test(e.name)) {
-          ctx.io.err(`effnet: error: ${target}: ${e.message}`);
-          ctx.setExit(1);
-          continue;
-        }
-        throw e;
-      }
+    const report = compilation.report!.total;
+    for (const { target, out, artifact, started } of emitted) {
       // Weights are generated while they are written: the bar tracks both.
-      const expected = 4 * (compilation.report!.total.params + compilation.report!.total.bnStats);
-      const bar = byteProgress(ctx.io, expected, `${target}: writing ${basename(out)}`);
+      const bar = byteProgress(ctx.io, 4 * (report.params + report.bnStats), `${target}: writing ${basename(out)}`);
       let written;
       try {
         written = await writeArtifact(artifact, out, bar);
@@ -136,8 +148,10 @@ export const registerCompile: Register = (program, ctx) => {
         bar.done();
       }
       const s = artifact.summary;
-      const params = typeof s.params === 'number' ? `, ${s.params.toLocaleString('en-US')} params` : '';
-      const opset = typeof s.opset === 'number' ? `, opset ${s.opset}` : '';
+      const folded = s.foldedBatchNorm === true || (typeof s.foldedBatchNorms === 'number' && s.foldedBatchNorms > 0);
+      // Folding removes BN's gamma and beta and adds conv biases: say so, or the count looks wrong next to the report's.
+      const params = typeof s.params === 'number' ? `, ${s.params.toLocaleString('en-US')} params${folded ? ` after folding BN, ${report.params.toLocaleString('en-US')} before` : ''}` : '';
+      const opset = typeof s.opset === 'number' ? `${folded ? ';' : ','} opset ${s.opset}` : '';
       const where = artifact.layout === 'directory' ? `${out}/ (${written.paths.length} files, ` : `${written.paths.join(' + ')} (`;
       ctx.io.err(`${file}: wrote ${where}${mb(written.bytes)}${params}${opset}) in ${((performance.now() - started) / 1000).toFixed(2)} s`);
     }

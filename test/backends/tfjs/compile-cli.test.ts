@@ -4,7 +4,7 @@
  * network the ONNX file holds.
  */
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { emitTfjs } from '../../../backends/tfjs/tfjs-backend.js';
@@ -77,6 +77,21 @@ describe('effnet compile --target tfjs', () => {
     const both = await cli('compile', ...args, '--fold-bn', '--keep-bn', '-o', path.join(work, 'x'));
     expect(both.code).toBe(2);
     expect(both.err).toMatch(/--keep-bn and --fold-bn contradict/);
+  });
+
+  it('a model one target cannot express: E0601 at its line, and --target all writes nothing at all', async () => {
+    const work = tempDir('grouped');
+    dirs.push(work);
+    const spec = path.join(work, 'grouped.effnet');
+    writeFileSync(spec, 'model grouped {\n  input 32x32x3\n  classes 10\n  stem conv channels 16 kernel 3 stride 2\n  stages {\n    conv 1 32 3 1 groups 4\n  }\n  head gap\n}\n');
+    const out = path.join(work, 'out');
+    const r = await cli('compile', spec, '--target', 'all', '-o', out);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${spec}:6:5: error[E0601]: the tfjs backend cannot express block1a_conv: grouped convolution`);
+    expect(r.err).toContain('    conv 1 32 3 1 groups 4\n    |     ^^^^');
+    expect(r.err).toContain('nothing written');
+    expect(existsSync(out)).toBe(false); // not even the ONNX file, which on its own would compile
+    expect((await cli('compile', spec, '--target', 'onnx', '-o', path.join(work, 'g.onnx'))).code).toBe(0);
   });
 
   it('a failure while writing a shard leaves no directory, and no temporary behind', async () => {
