@@ -78,13 +78,17 @@ export function instantiate(spec: ModelSpec, options: CompileOptions, file: Sour
   const variant = applyVariant(spec, options.variant);
   diagnostics.push(...variant.diagnostics);
   if (!variant.value) return done({});
-  if (variant.value.scaling && options.scaling) {
+  // An input size alone combines with a variant's own scaling (B3 at 224 px, a --resolutions sweep of B3);
+  // any other multiplier would contradict the variant.
+  const sizeOnly = options.scaling && Object.entries(options.scaling).every(([k, v]) => k === 'inputSize' || v === undefined);
+  if (variant.value.scaling && options.scaling && !sizeOnly) {
     const v = spec.variants.find((x) => x.name === options.variant)!;
     diagnostics.push(diagnostic('E0505', v.spans.name ?? v.span, { variant: v.name }, 'variant'));
     return done({});
   }
+  const request = variant.value.scaling && options.scaling ? { ...variant.value.scaling, ...options.scaling } : (options.scaling ?? variant.value.scaling);
 
-  const scaled = compoundScale(variant.value.spec, options.scaling ?? variant.value.scaling);
+  const scaled = compoundScale(variant.value.spec, request);
   diagnostics.push(...scaled.diagnostics);
   if (!scaled.value || hasErrors(diagnostics)) return done({});
 

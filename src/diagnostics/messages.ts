@@ -209,7 +209,7 @@ export const messages = {
   E0505: def<{ variant: string }>({
     severity: 'error',
     message: (a) => `variant '${a.variant}' sets its own width, depth or resolution`,
-    hint: () => 'use either --variant or the scaling flags (--phi, --width, --depth, --resolution), not both',
+    hint: () => 'use either --variant or the scaling flags (--phi, --width, --depth, --resolution), not both; --input-size combines with a variant',
   }),
   E0506: def<{ layers: string; limit: string }>({
     severity: 'error',

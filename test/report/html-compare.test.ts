@@ -78,4 +78,35 @@ describe('report --resolutions', () => {
   it('refuses a bad list', async () => {
     expect((await cli('report', b0, '--resolutions', '160,abc')).code).toBe(2);
   });
+
+  it('sweeps a variant too: its width and depth, the listed sizes', async () => {
+    const doc = JSON.parse((await cli('report', b0, '--variant', 'b3', '--resolutions', '224,300', '--json')).stdout);
+    expect(doc.resolutions.map((r: { params: number; macs: number }) => [r.params, r.macs])).toEqual([
+      [12_233_232, compileSpec('efficientnet-b0.effnet', { variant: 'b3', scaling: { inputSize: 224 } }).report.total.macs],
+      [12_233_232, 1_827_141_392],
+    ]);
+  });
+});
+
+// A flag the chosen mode cannot honour is a usage error, never silently dropped.
+describe('report flags that do not combine', () => {
+  it.each([
+    ['--html with --resolutions', ['--resolutions', '160,224', '--html', 'x.html'], /--html draws one model/],
+    ['--html with --compare', ['--compare', 'specs/mobilenet-v2.effnet', '--html', 'x.html'], /--html draws one model/],
+    ['--per-layer with --compare', ['--compare', 'specs/mobilenet-v2.effnet', '--per-layer'], /--per-layer cannot be combined/],
+    ['csv with --resolutions', ['--resolutions', '160,224', '--format', 'csv'], /prints a table or JSON, not csv/],
+    ['a variant with --phi', ['--variant', 'b3', '--phi', '1'], /E0505/],
+  ])('%s', async (_title, args, message) => {
+    const r = await cli('report', b0, ...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(existsSync('x.html')).toBe(false);
+  });
+
+  it('--html with --json writes the page and prints the JSON', async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'effnet-html-')), 'b0.html');
+    const r = await cli('report', b0, '--html', out, '--json');
+    expect(JSON.parse(r.stdout).totals.params).toBe(5_288_548);
+    expect(readFileSync(out, 'utf8')).toContain('5,288,548');
+  });
 });

@@ -1,4 +1,4 @@
-import { Option } from 'commander';
+import { Option, type Command } from 'commander';
 import { compareJson, compareText, resolutionsJson, resolutionsText } from '../../report/compare-report.js';
 import { formatHtml } from '../../report/format-html.js';
 import { formatReport, reportFormats, type ReportFormat, type ReportInput } from '../../report/format-report.js';
@@ -36,12 +36,18 @@ export const registerReport: Register = (program, ctx) => {
         '  $ effnet report specs/efficientnet-b0.effnet --variant b3 --per-layer',
         '  $ effnet report specs/resnet.effnet --variant resnet101 --format markdown',
         '  $ effnet report specs/mobilenet-v2.effnet specs/efficientnet-b0.effnet',
-        '  $ effnet report specs/efficientnet-b0.effnet --resolutions 160,224,320 --html b0.html',
+        '  $ effnet report specs/efficientnet-b0.effnet --resolutions 160,224,320',
+        '  $ effnet report specs/efficientnet-b0.effnet --variant b3 --html b3.html',
       ].join('\n')),
-  ).action((files: string[], flags: ReportFlags) => {
+  ).action((files: string[], flags: ReportFlags, command: Command) => {
     const all = flags.compare ? [...files, flags.compare] : files;
     if (all.length > 2) throw new UsageError('report takes one spec, or two to compare');
     if (all.length === 2 && flags.resolutions) throw new UsageError('--resolutions works on one spec');
+    // The side-by-side tables come as text or JSON only; say so rather than ignore a flag.
+    const mode = all.length === 2 ? 'comparing two specs' : flags.resolutions ? '--resolutions' : undefined;
+    if (mode && flags.html) throw new UsageError(`--html draws one model at one size; it cannot be combined with ${mode}`);
+    if (mode && flags.perLayer) throw new UsageError(`--per-layer cannot be combined with ${mode}`);
+    if (mode && !flags.json && flags.format !== 'table' && flags.format !== 'json') throw new UsageError(`${mode} prints a table or JSON, not ${flags.format}`);
     const options = compileOptions(flags);
     const format = flags.json ? 'json' : flags.format;
     const load = (file: string, extra = {}): ReportInput | undefined => {
@@ -77,7 +83,8 @@ export const registerReport: Register = (program, ctx) => {
     if (flags.html) {
       writeTextAtomic(flags.html, formatHtml(input));
       ctx.io.err(`wrote ${flags.html}`);
-      return;
+      // The page is a side output; stdout still gets the report when a format was asked for.
+      if (!flags.json && command.getOptionValueSource('format') !== 'cli') return;
     }
     ctx.io.out(formatReport(input, { format, perLayer: flags.perLayer ?? false }));
   });
