@@ -1,15 +1,28 @@
 /** `effnet scale` and `effnet grid` end to end. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ModelSpec } from '../../src/ir/spec.js';
 import { compile } from '../../src/pipeline.js';
+import { scoreFromOutput } from '../../src/cli/commands/grid.js';
 import { cli } from '../cli/run-cli.js';
 import { compileSpec } from '../helpers.js';
 
 const b0 = 'specs/efficientnet-b0.effnet';
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'effnet-test-'));
+
+/** Command lines of live processes containing `text` (from /proc, so no procps is needed). */
+function processesRunning(text: string): string[] {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((pid) => {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      return cmd.includes(text) ? [cmd] : [];
+    } catch {
+      return [];
+    }
+  });
+}
 
 /** The IR without what legitimately differs between a spec and its re-emitted copy. */
 function structure(spec: ModelSpec) {
@@ -125,5 +138,33 @@ describe('effnet grid', () => {
     const again = await cli('grid', b0, '--tolerance', '0.02', '--limit', '4', '--eval', cmd, '--results', results, '--json');
     expect(JSON.parse(again.stdout).candidates).toEqual(ranked);
     expect(readFileSync(counter, 'utf8').trim().split('\n')).toHaveLength(4); // nothing evaluated twice
+  });
+
+  it('--timeout stops the command and everything it started; when every evaluation fails, exit 1', async () => {
+    const marker = `sleep 37.${process.pid}`;
+    const r = await cli('grid', b0, '--tolerance', '0.02', '--limit', '1', '--timeout', '0.5', '--eval', `(${marker}) & ${marker}; echo {spec}`);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('timed out after 0.5 s; the command and everything it started were stopped');
+    await new Promise((done) => setTimeout(done, 200));
+    expect(processesRunning(marker)).toEqual([]); // no survivor, not even the backgrounded one
+  });
+
+  it('a score must end the last line: numbers inside a file name do not count', async () => {
+    const r = await cli('grid', b0, '--tolerance', '0.02', '--limit', '2', '--eval', 'echo {spec}; echo', '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).candidates.filter((c: { error?: string }) => c.error === 'the last output line does not end with a number')).toHaveLength(2);
+  });
+
+  it.each([
+    ['0.763', 0.763],
+    ['epoch 3\ntop1 76.3', 76.3],
+    ['acc: 76.3 %', 76.3],
+    ['loss=1e-3', 0.001],
+    ['val (0.5)', 0.5],
+    ['/tmp/alpha1.2-beta1.1.effnet', undefined],
+    ['done', undefined],
+    ['', undefined],
+  ])('score of %j is %s', (out, score) => {
+    expect(scoreFromOutput(out)).toBe(score);
   });
 });

@@ -4,7 +4,6 @@
  * scaled spec, reads a score from its last output line, and ranks. Results are appended to a file as they
  * come, so an interrupted search resumes where it stopped.
  */
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,6 +17,7 @@ import { UsageError } from '../io.js';
 import type { Register } from '../main.js';
 import { loadSpec } from '../load-spec.js';
 import { progressBar } from '../progress.js';
+import { runEval, type EvalRun } from '../run-eval.js';
 
 interface GridFlags {
   variant?: string;
@@ -38,11 +38,21 @@ interface Scored extends GridCandidate {
 
 const keyOf = (c: { alpha: number; beta: number; gamma: number }) => `${c.alpha}/${c.beta}/${c.gamma}`;
 
-/** The last number on the last non-empty line of a command's output. */
+/**
+ * The number that ends the last non-empty line of a command's output: '0.763', 'top1 76.3', 'acc: 76.3 %'.
+ * It must stand as a word of its own, so a file name such as alpha1.2-beta1.1.effnet never scores.
+ */
 export function scoreFromOutput(stdout: string): number | undefined {
   const last = stdout.split('\n').map((l) => l.trim()).filter(Boolean).at(-1);
-  const nums = last?.match(/[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?/g);
-  return nums ? Number(nums.at(-1)) : undefined;
+  const m = last?.match(/(?:^|[\s:=,(])([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*%?\)?$/);
+  return m ? Number(m[1]) : undefined;
+}
+
+function evalError(run: EvalRun, timeout: number): string {
+  if (run.failure === 'timeout') return `timed out after ${timeout} s; the command and everything it started were stopped`;
+  if (run.failure) return run.failure;
+  if (run.code !== 0) return `exit code ${run.code ?? 'none (killed by a signal)'}: ${run.stderr.trim().split('\n').at(-1) ?? ''}`;
+  return 'the last output line does not end with a number';
 }
 
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -55,7 +65,7 @@ export const registerGrid: Register = (program, ctx) => {
     .option('--variant <name>', 'start from a member of the variants table')
     .option('--step <s>', 'grid step for alpha, beta and gamma', '0.05')
     .option('--tolerance <t>', 'keep candidates with |alpha * beta^2 * gamma^2 - 2| <= t', '0.1')
-    .option('--eval <cmd>', 'shell command run per candidate; {spec} is replaced by the path of its phi = 1 spec; the last number it prints is the score')
+    .option('--eval <cmd>', 'shell command run per candidate; {spec} is replaced by the path of its phi = 1 spec; the number ending its last output line is the score')
     .option('--results <file>', 'append each evaluation here (JSON lines) and skip candidates already in it')
     .option('--limit <n>', 'evaluate at most this many candidates (those with the fewest MACs first)', '100')
     .option('--timeout <seconds>', 'per-evaluation time limit', '600')
@@ -67,7 +77,7 @@ export const registerGrid: Register = (program, ctx) => {
       '  $ effnet grid specs/efficientnet-b0.effnet',
       '  $ effnet grid specs/efficientnet-b0.effnet --eval "python train_eval.py --spec {spec}" --results grid.jsonl',
     ].join('\n'))
-    .action((file: string, flags: GridFlags) => {
+    .action(async (file: string, flags: GridFlags) => {
       const step = Number(flags.step);
       const tolerance = Number(flags.tolerance);
       const limit = Number(flags.limit);
@@ -112,10 +122,10 @@ export const registerGrid: Register = (program, ctx) => {
             const scaled = instantiate(base.spec!, { ...options, scaling: { phi: 1, alpha: c.alpha, beta: c.beta, gamma: c.gamma } }, base.file).scaled!;
             const specFile = path.join(dir, `alpha${c.alpha}-beta${c.beta}-gamma${c.gamma}.effnet`);
             writeFileSync(specFile, printSpec(scaled, [`effnet grid candidate: alpha ${c.alpha}, beta ${c.beta}, gamma ${c.gamma}, phi 1`]));
-            const run = spawnSync('sh', ['-c', flags.eval.replaceAll('{spec}', shellQuote(specFile))], { encoding: 'utf8', timeout: timeout * 1000, maxBuffer: 64 * 1024 * 1024 });
-            const score = run.status === 0 ? scoreFromOutput(run.stdout) : undefined;
+            const run = await runEval(flags.eval.replaceAll('{spec}', shellQuote(specFile)), timeout * 1000);
+            const score = run.code === 0 && !run.failure ? scoreFromOutput(run.stdout) : undefined;
             if (score !== undefined) c.score = score;
-            else c.error = run.error ? run.error.message : run.status !== 0 ? `exit code ${run.status}: ${run.stderr.trim().split('\n').at(-1) ?? ''}` : 'no number on the last output line';
+            else c.error = evalError(run, timeout);
             if (flags.results) appendFileSync(flags.results, JSON.stringify({ alpha: c.alpha, beta: c.beta, gamma: c.gamma, ...(c.score !== undefined ? { score: c.score } : { error: c.error }) }) + '\n');
             bar.tick(`alpha ${c.alpha} beta ${c.beta} gamma ${c.gamma}`);
           }
@@ -128,6 +138,8 @@ export const registerGrid: Register = (program, ctx) => {
         candidates.sort((a, b) => (a.score === undefined ? 1 : b.score === undefined ? -1 : sign * (a.score - b.score)));
         const failed = candidates.filter((c) => c.score === undefined);
         if (failed.length) ctx.io.err(`${failed.length} of ${candidates.length} evaluations failed; first: ${failed[0]!.error}`);
+        // Nothing ranked means the evaluation, not the search, is broken: say so with the exit code too.
+        if (failed.length === candidates.length) ctx.setExit(1);
       }
 
       if (flags.json) {

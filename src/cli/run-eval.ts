@@ -1,0 +1,49 @@
+/**
+ * Runs a user's evaluation command (`grid --eval`) the way a long training job needs: in its own process
+ * group, so a timeout or a Ctrl-C of effnet ends the command and everything it started (a `sh -c` wrapper's
+ * children would otherwise live on), with its output collected up to a cap.
+ */
+import { spawn } from 'node:child_process';
+
+export interface EvalRun {
+  /** Exit code, or null when a signal ended the command. */
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Why it did not finish on its own: 'timeout', 'interrupted', or a spawn failure's message. */
+  readonly failure?: string;
+}
+
+const OUTPUT_CAP = 16 * 1024 * 1024;
+
+export function runEval(command: string, timeoutMs: number): Promise<EvalRun> {
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', command], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let failure: string | undefined;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { if (stdout.length < OUTPUT_CAP) stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { if (stderr.length < OUTPUT_CAP) stderr += d; });
+    const killGroup = (why: string) => {
+      failure ??= why;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch { /* already gone */ }
+    };
+    const timer = setTimeout(() => killGroup('timeout'), timeoutMs);
+    // Ctrl-C reaches effnet's process group, not the command's: pass it on, then stop as effnet would have.
+    const onSignal = (signal: NodeJS.Signals) => {
+      killGroup('interrupted');
+      process.kill(process.pid, signal);
+    };
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+    for (const s of signals) process.once(s, onSignal);
+    const finish = (run: EvalRun) => {
+      clearTimeout(timer);
+      for (const s of signals) process.removeListener(s, onSignal);
+      resolve(run);
+    };
+    child.on('error', (e) => finish({ code: null, stdout, stderr, failure: e.message }));
+    child.on('close', (code) => finish({ code, stdout, stderr, ...(failure ? { failure } : {}) }));
+  });
+}
