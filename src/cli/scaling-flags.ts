@@ -42,10 +42,16 @@ export function parseAmount(text: string, flag: string): number {
 
 function num(text: string | undefined, flag: string, min: number, exclusive = true): number | undefined {
   if (text === undefined) return undefined;
-  const v = Number(text);
+  const v = text.trim() === '' ? NaN : Number(text);
   if (!Number.isFinite(v) || (exclusive ? v <= min : v < min)) {
     throw new UsageError(`${flag} expects a number ${exclusive ? 'above' : 'of at least'} ${min}, got '${text}'`);
   }
+  return v;
+}
+
+function pixels(text: string): number {
+  const v = num(text, '--input-size', 1, false)!;
+  if (!Number.isInteger(v)) throw new UsageError(`--input-size expects whole pixels, got '${text}'`);
   return v;
 }
 
@@ -57,13 +63,14 @@ export function compileOptions(f: ScalingFlags): CompileOptions {
   if (f.resolution !== undefined && f.inputSize !== undefined) throw new UsageError('use either --resolution or --input-size, not both');
   const req: ScalingRequest = {
     ...(phi !== undefined ? { phi } : {}),
-    ...(f.alpha !== undefined ? { alpha: num(f.alpha, '--alpha', 0)! } : {}),
-    ...(f.beta !== undefined ? { beta: num(f.beta, '--beta', 0)! } : {}),
-    ...(f.gamma !== undefined ? { gamma: num(f.gamma, '--gamma', 0)! } : {}),
+    // Compound scaling only grows a network (the spec's own scaling block gets E0501 for the same rule).
+    ...(f.alpha !== undefined ? { alpha: num(f.alpha, '--alpha', 1, false)! } : {}),
+    ...(f.beta !== undefined ? { beta: num(f.beta, '--beta', 1, false)! } : {}),
+    ...(f.gamma !== undefined ? { gamma: num(f.gamma, '--gamma', 1, false)! } : {}),
     ...(f.width !== undefined ? { width: num(f.width, '--width', 0)! } : {}),
     ...(f.depth !== undefined ? { depth: num(f.depth, '--depth', 0)! } : {}),
     ...(f.resolution !== undefined ? { resolution: num(f.resolution, '--resolution', 0)! } : {}),
-    ...(f.inputSize !== undefined ? { inputSize: Math.round(num(f.inputSize, '--input-size', 1, false)!) } : {}),
+    ...(f.inputSize !== undefined ? { inputSize: pixels(f.inputSize) } : {}),
   };
   const any = Object.keys(req).length > 0;
   return {

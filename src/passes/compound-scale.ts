@@ -42,14 +42,16 @@ export function resolveMultipliers(spec: ModelSpec, req: ScalingRequest): StageR
   const alpha = req.alpha ?? spec.scaling.alpha;
   const beta = req.beta ?? spec.scaling.beta;
   const gamma = req.gamma ?? spec.scaling.gamma;
-  const at = (key: string) => spec.scaling.spans[key] ?? spec.spans.name ?? spec.span;
+  // A value given in the request (command-line flags) has no place in the file: point at the model's name.
+  const at = (key: 'alpha' | 'beta' | 'gamma') => (req[key] === undefined ? spec.scaling.spans[key] : undefined) ?? spec.spans.name ?? spec.span;
   if (req.phi !== undefined) {
     for (const [name, v] of [['alpha', alpha], ['beta', beta], ['gamma', gamma]] as const) {
       if (!(v >= 1)) diagnostics.push(diagnostic('E0501', at(name), { name, value: String(v) }, name));
     }
     const product = alpha * beta * beta * gamma * gamma;
     if (diagnostics.length === 0 && Math.abs(product - 2) > 2 * PRODUCT_TOLERANCE) {
-      diagnostics.push(diagnostic('W0502', at('alpha'), { product: product.toFixed(3) }, 'alpha'));
+      const from = (['alpha', 'beta', 'gamma'] as const).find((k) => req[k] !== undefined) ?? 'alpha';
+      diagnostics.push(diagnostic('W0502', at(from), { product: product.toFixed(3) }, 'alpha'));
     }
     if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
     return {

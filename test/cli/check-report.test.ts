@@ -22,6 +22,9 @@ describe('exit codes', () => {
     ['a bad --format', ['report', b0, '--format', 'xml'], 2],
     ['an unknown variant (a command-line mistake)', ['report', b0, '--variant', 'b9'], 2],
     ['a bad --phi', ['report', b0, '--phi', 'three'], 2],
+    ['an empty --phi', ['report', b0, '--phi', ''], 2],
+    ['--alpha below 1 (a flag, so a usage error)', ['report', b0, '--phi', '1', '--alpha', '0.9'], 2],
+    ['a fractional --input-size', ['report', b0, '--input-size', '31.5'], 2],
     ['no arguments', [], 2],
     ['--help', ['--help'], 0],
   ] as const)('%s → %i', async (_what, argv, code) => {
@@ -106,6 +109,14 @@ describe('the installed bin', () => {
 });
 
 describe('check --json', () => {
+  it('a missing file is listed and skipped: the files after it are still checked, and the exit code is 2', async () => {
+    const r = await cli('check', 'no/such.effnet', b0, '--json');
+    expect(r.code).toBe(2);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.files[0]).toMatchObject({ file: 'no/such.effnet', ok: false, error: 'cannot read no/such.effnet: no such file' });
+    expect(doc.files[1]).toMatchObject({ file: b0, ok: true, params: 5_288_548 });
+  });
+
   it('lists each file with its diagnostics, positions and codes', async () => {
     const r = await cli('check', b0, bad, '--json');
     expect(r.code).toBe(1);

@@ -102,10 +102,15 @@ describe('effnet scale', () => {
     expect((await cli('scale', b0, '--sweep', '7..0')).code).toBe(2);
   });
 
-  it('alpha below 1 is a spec-level error with a diagnostic (exit 1)', async () => {
-    const r = await cli('scale', b0, '--phi', '1', '--alpha', '0.9');
+  it('alpha below 1: in the spec an error at its line (exit 1), as a flag a usage error (exit 2)', async () => {
+    const spec = path.join(tmp(), 'shrink.effnet');
+    writeFileSync(spec, readFileSync(b0, 'utf8').replace(/alpha\s+1\.2/, 'alpha 0.9'));
+    const r = await cli('scale', spec, '--phi', '1');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('error[E0501]: alpha must be at least 1, got 0.9');
+    expect(r.stderr).toMatch(/shrink\.effnet:\d+:\d+: error\[E0501\]: alpha must be at least 1, got 0\.9/);
+    const flag = await cli('scale', b0, '--phi', '1', '--alpha', '0.9');
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain('--alpha expects a number of at least 1');
   });
 });
 

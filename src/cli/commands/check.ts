@@ -1,6 +1,7 @@
 import { hasErrors } from '../../diagnostics/diagnostic.js';
 import { REPORT_SCHEMA_VERSION } from '../../report/format-report.js';
 import { lineColOf } from '../../source/source-file.js';
+import { ExitCode, UsageError } from '../io.js';
 import type { Register } from '../main.js';
 import { loadSpec } from '../load-spec.js';
 import { addScalingFlags, compileOptions, type ScalingFlags } from '../scaling-flags.js';
@@ -17,7 +18,18 @@ export const registerCheck: Register = (program, ctx) => {
     const options = compileOptions(flags);
     const results = [];
     for (const file of files) {
-      const { exitCode, compilation } = loadSpec(file, options, ctx.io);
+      let loaded;
+      try {
+        loaded = loadSpec(file, options, ctx.io);
+      } catch (e) {
+        // An unreadable file is reported and skipped, so the other files are still checked.
+        if (!(e instanceof UsageError)) throw e;
+        ctx.io.err(`effnet: error: ${e.message}`);
+        ctx.setExit(ExitCode.usage);
+        results.push({ file, ok: false, error: e.message, diagnostics: [] });
+        continue;
+      }
+      const { exitCode, compilation } = loaded;
       ctx.setExit(exitCode);
       const r = compilation.report;
       if (exitCode === 0 && r) ctx.io.err(`${file}: ok (${r.total.params.toLocaleString('en-US')} params, ${(r.total.macs / 1e9).toFixed(3)} GMACs)`);
