@@ -2,6 +2,7 @@
  * Renders a cost report as a terminal table (Keras summary / torchinfo style), Markdown, CSV or JSON.
  * Every format states what it counts; JSON carries a schemaVersion and is the stable machine interface.
  */
+import type { DiagnosticJson } from '../diagnostics/diagnostic-json.js';
 import type { Graph } from '../ir/graph.js';
 import type { ModelSpec } from '../ir/spec.js';
 import type { CostReport, Cost } from './cost.js';
@@ -28,6 +29,8 @@ export interface ReportInput {
   readonly spec: ModelSpec;
   readonly graph: Graph;
   readonly report: CostReport;
+  /** Warnings the model compiled with; JSON carries them so a script sees what a person saw on stderr. */
+  readonly diagnostics?: readonly DiagnosticJson[];
 }
 
 export interface ReportOptions {
@@ -186,6 +189,7 @@ export function reportJson(input: ReportInput, o: Omit<ReportOptions, 'format'> 
     conventions,
     totals: costJson(input.report.total),
     stages: stageRows(input).map((s) => ({ name: s.name, operator: s.operator, blocks: s.blocks, outputShape: s.shape, ...costJson(s.cost) })),
+    diagnostics: input.diagnostics ?? [],
     ...(o.perLayer ? { layers: layerRows(input).map((l) => ({ name: l.name, type: l.type, block: l.block, stage: l.stage, outputShape: l.shape, ...costJson(l.cost) })) } : {}),
   };
 }

@@ -67,6 +67,15 @@ describe('report', () => {
     expect(doc.layers[0]).toMatchObject({ name: 'stem_conv', type: 'Conv2D 3x3/2', outputShape: [150, 150, 40] });
   });
 
+  it('--json carries the warnings the model compiled with, and on failure says what failed and where', async () => {
+    const warned = JSON.parse((await cli('report', b0, '--phi', '1', '--alpha', '1', '--json')).stdout);
+    expect(warned.diagnostics).toMatchObject([{ code: 'W0502', severity: 'warning', line: 5 }]);
+    expect(JSON.parse((await cli('report', b0, '--json')).stdout).diagnostics).toEqual([]);
+    const r = await cli('report', bad, '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ schemaVersion: 1, ok: false, files: [{ file: bad, ok: false, diagnostics: [{ code: 'E0301', line: 6, column: 5 }] }] });
+  });
+
   it('--json is --format json', async () => {
     expect((await cli('report', b0, '--json')).stdout).toBe((await cli('report', b0, '--format', 'json')).stdout);
   });

@@ -1,6 +1,6 @@
 import { hasErrors } from '../../diagnostics/diagnostic.js';
 import { REPORT_SCHEMA_VERSION } from '../../report/format-report.js';
-import { lineColOf } from '../../source/source-file.js';
+import { diagnosticJson } from '../../diagnostics/diagnostic-json.js';
 import { ExitCode, UsageError } from '../io.js';
 import type { Register } from '../main.js';
 import { loadSpec } from '../load-spec.js';
@@ -37,11 +37,7 @@ export const registerCheck: Register = (program, ctx) => {
         file,
         ok: !hasErrors(compilation.diagnostics),
         ...(r ? { params: r.total.params, macs: r.total.macs } : {}),
-        diagnostics: compilation.diagnostics.map((d) => {
-          const start = lineColOf(compilation.file, d.span.start);
-          const end = lineColOf(compilation.file, d.span.end);
-          return { code: d.code, severity: d.severity, message: d.message, ...(d.hint ? { hint: d.hint } : {}), line: start.line, column: start.col, endLine: end.line, endColumn: end.col };
-        }),
+        diagnostics: compilation.diagnostics.map((d) => diagnosticJson(d, compilation.file)),
       });
     }
     if (flags.json) ctx.io.out(JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, files: results }, null, 2));

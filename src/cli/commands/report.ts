@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
 import { compareJson, compareText, resolutionsJson, resolutionsText } from '../../report/compare-report.js';
 import { formatHtml } from '../../report/format-html.js';
-import { formatReport, reportFormats, type ReportFormat, type ReportInput } from '../../report/format-report.js';
+import { diagnosticJson, type DiagnosticJson } from '../../diagnostics/diagnostic-json.js';
+import { formatReport, REPORT_SCHEMA_VERSION, reportFormats, type ReportFormat, type ReportInput } from '../../report/format-report.js';
 import { UsageError } from '../io.js';
 import type { Register } from '../main.js';
 import { loadSpec } from '../load-spec.js';
@@ -50,13 +51,20 @@ export const registerReport: Register = (program, ctx) => {
     if (mode && !flags.json && flags.format !== 'table' && flags.format !== 'json') throw new UsageError(`${mode} prints a table or JSON, not ${flags.format}`);
     const options = compileOptions(flags);
     const format = flags.json ? 'json' : flags.format;
+    // A script asking for JSON gets JSON on failure too (check --json's shape): what went wrong, where.
+    const failures: { file: string; ok: false; diagnostics: DiagnosticJson[] }[] = [];
+    const failed = () => {
+      if (format === 'json') ctx.io.out(JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, ok: false, files: failures }, null, 2));
+    };
     const load = (file: string, extra = {}): ReportInput | undefined => {
       const { compilation, exitCode } = loadSpec(file, { ...options, ...extra }, ctx.io);
+      const diagnostics = compilation.diagnostics.map((d) => diagnosticJson(d, compilation.file));
       if (exitCode !== 0) {
         ctx.setExit(exitCode);
+        failures.push({ file, ok: false, diagnostics });
         return undefined;
       }
-      return { file, spec: compilation.scaled!, graph: compilation.graph!, report: compilation.report! };
+      return { file, spec: compilation.scaled!, graph: compilation.graph!, report: compilation.report!, diagnostics };
     };
 
     if (flags.resolutions) {
@@ -66,7 +74,7 @@ export const registerReport: Register = (program, ctx) => {
       const rows = [];
       for (const size of sizes.map(Number)) {
         const input = load(all[0]!, { scaling: { ...options.scaling, inputSize: size } });
-        if (!input) return;
+        if (!input) return failed();
         rows.push({ size, input });
       }
       ctx.io.out(format === 'json' ? JSON.stringify(resolutionsJson(rows), null, 2) : resolutionsText(rows));
@@ -74,7 +82,7 @@ export const registerReport: Register = (program, ctx) => {
     }
 
     const inputs = all.map((f) => load(f));
-    if (inputs.some((i) => !i)) return;
+    if (inputs.some((i) => !i)) return failed();
     if (inputs.length === 2) {
       ctx.io.out(format === 'json' ? JSON.stringify(compareJson(inputs[0]!, inputs[1]!), null, 2) : compareText(inputs[0]!, inputs[1]!));
       return;
