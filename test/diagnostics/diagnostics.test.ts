@@ -14,6 +14,7 @@ import { repoRoot } from '../helpers.js';
 const dir = path.join(repoRoot, 'test/diagnostics');
 
 const expected: Record<string, string[]> = {
+  'control-characters': ['E0101', 'E0101'],
   'duplicate-option': ['E0311', 'E0305'],
   'empty-stage-table': ['E0308'],
   empty: ['E0103'],
