@@ -10,10 +10,12 @@ import { Option } from 'commander';
 import type { Artifact } from '../../../backends/backend.js';
 import { backends } from '../../../backends/registry.js';
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from '../../../backends/onnx/opset.js';
-import { diagnostic } from '../../diagnostics/diagnostic.js';
+import { diagnostic, type Diagnostic } from '../../diagnostics/diagnostic.js';
+import { REPORT_SCHEMA_VERSION } from '../../report/format-report.js';
 import { formatDiagnostics } from '../../diagnostics/format.js';
 import type { GraphNode } from '../../ir/graph.js';
 import { UsageError } from '../io.js';
+import { failureJson } from '../json-failure.js';
 import { loadSpec } from '../load-spec.js';
 import type { Register } from '../main.js';
 import { addScalingFlags, compileOptions, type ScalingFlags } from '../scaling-flags.js';
@@ -30,6 +32,7 @@ interface CompileFlags extends ScalingFlags {
   weights: string;
   batch?: string;
   externalData?: boolean;
+  json?: boolean;
 }
 
 /** Options every backend receives; each reads the ones it knows (CommonEmitOptions plus its own). */
@@ -91,6 +94,7 @@ export const registerCompile: Register = (program, ctx) => {
       .option('--weights <kind>', "'random' (reference initialisers) or 'zeros' (structure only)", 'random')
       .option('--batch <n>', 'fixed batch size (default: a symbolic batch dimension N)')
       .option('--external-data', 'keep ONNX weights in a side file OUT.data (automatic past 2 GB)')
+      .option('--json', 'what was written, as JSON on stdout')
       .addHelpText(
         'after',
         '\nExamples:\n  $ effnet compile specs/efficientnet-b0.effnet --target onnx -o b0.onnx\n  $ effnet compile specs/efficientnet-b0.effnet --variant b7 -o b7.onnx --external-data\n  $ effnet compile specs/mobilenet-v2.effnet --target all -o out/',
@@ -104,12 +108,16 @@ export const registerCompile: Register = (program, ctx) => {
       if (!backends[t]) throw new UsageError(`unknown target '${t}': expected one of ${[...Object.keys(backends), 'all'].join(', ')}`);
     }
     const { compilation, exitCode } = loadSpec(file, options, ctx.io);
-    if (exitCode !== 0) return ctx.setExit(exitCode);
+    if (exitCode !== 0) {
+      if (flags.json) ctx.io.out(failureJson([{ file, source: compilation.file, diagnostics: compilation.diagnostics }]));
+      return ctx.setExit(exitCode);
+    }
     const graph = compilation.graph!;
     const specHash = createHash('sha256').update(compilation.file.text).digest('hex');
     // Every target is emitted (its structure built and checked) before anything is written, so a target that
     // cannot express the model leaves no output from the others either.
     const emitted: { target: string; out: string; artifact: Artifact; started: number }[] = [];
+    const failures: Diagnostic[] = [];
     for (const target of targets) {
       const out = outputFor(target, flags.output, all);
       const backend = await backends[target]!();
@@ -121,13 +129,19 @@ export const registerCompile: Register = (program, ctx) => {
         // A model the target cannot express (a grouped conv in TF.js, ...): the spec's problem, exit 1.
         const node = (e as { node?: GraphNode }).node;
         const why = (e as { why?: string }).why ?? e.message;
-        if (node) ctx.io.err(formatDiagnostics([diagnostic('E0601', node.span, { target, layer: node.name, why })], compilation.file, { color: ctx.io.color }) + '\n');
-        else ctx.io.err(`effnet: error: ${target}: ${e.message}`);
+        if (node) {
+          const d = diagnostic('E0601', node.span, { target, layer: node.name, why });
+          failures.push(d);
+          ctx.io.err(formatDiagnostics([d], compilation.file, { color: ctx.io.color }) + '\n');
+        } else {
+          ctx.io.err(`effnet: error: ${target}: ${e.message}`);
+        }
         ctx.setExit(1);
       }
     }
     if (emitted.length < targets.length) {
       if (all) ctx.io.err('effnet: nothing written: every target must compile for --target all');
+      if (flags.json) ctx.io.out(failureJson([{ file, source: compilation.file, diagnostics: [...compilation.diagnostics, ...failures] }]));
       return;
     }
     if (all) {
@@ -138,6 +152,7 @@ export const registerCompile: Register = (program, ctx) => {
       }
     }
     const report = compilation.report!.total;
+    const outputs = [];
     for (const { target, out, artifact, started } of emitted) {
       // Weights are generated while they are written: the bar tracks both.
       const bar = byteProgress(ctx.io, 4 * (report.params + report.bnStats), `${target}: writing ${basename(out)}`);
@@ -154,6 +169,9 @@ export const registerCompile: Register = (program, ctx) => {
       const opset = typeof s.opset === 'number' ? `${folded ? ';' : ','} opset ${s.opset}` : '';
       const where = artifact.layout === 'directory' ? `${out}/ (${written.paths.length} files, ` : `${written.paths.join(' + ')} (`;
       ctx.io.err(`${file}: wrote ${where}${mb(written.bytes)}${params}${opset}) in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+      outputs.push({ target, path: out, files: written.paths, bytes: written.bytes, ...s });
     }
+    // No timings in the document, so that two runs diff clean.
+    if (flags.json) ctx.io.out(JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, ok: true, file, model: compilation.scaled!.name, params: report.params, macs: report.macs, outputs }, null, 2));
   });
 };

@@ -1,10 +1,11 @@
 import { Option, type Command } from 'commander';
 import { compareJson, compareText, resolutionsJson, resolutionsText } from '../../report/compare-report.js';
 import { formatHtml } from '../../report/format-html.js';
-import { diagnosticJson, type DiagnosticJson } from '../../diagnostics/diagnostic-json.js';
-import { formatReport, REPORT_SCHEMA_VERSION, reportFormats, type ReportFormat, type ReportInput } from '../../report/format-report.js';
+import { diagnosticJson } from '../../diagnostics/diagnostic-json.js';
+import { formatReport, reportFormats, type ReportFormat, type ReportInput } from '../../report/format-report.js';
 import { UsageError } from '../io.js';
 import type { Register } from '../main.js';
+import { failureJson, type FailedFile } from '../json-failure.js';
 import { loadSpec } from '../load-spec.js';
 import { addScalingFlags, compileOptions, type ScalingFlags } from '../scaling-flags.js';
 import { writeTextAtomic } from '../write-file.js';
@@ -52,18 +53,18 @@ export const registerReport: Register = (program, ctx) => {
     const options = compileOptions(flags);
     const format = flags.json ? 'json' : flags.format;
     // A script asking for JSON gets JSON on failure too (check --json's shape): what went wrong, where.
-    const failures: { file: string; ok: false; diagnostics: DiagnosticJson[] }[] = [];
+    const failures: FailedFile[] = [];
     const failed = () => {
-      if (format === 'json') ctx.io.out(JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, ok: false, files: failures }, null, 2));
+      if (format === 'json') ctx.io.out(failureJson(failures));
     };
     const load = (file: string, extra = {}): ReportInput | undefined => {
       const { compilation, exitCode } = loadSpec(file, { ...options, ...extra }, ctx.io);
-      const diagnostics = compilation.diagnostics.map((d) => diagnosticJson(d, compilation.file));
       if (exitCode !== 0) {
         ctx.setExit(exitCode);
-        failures.push({ file, ok: false, diagnostics });
+        failures.push({ file, source: compilation.file, diagnostics: compilation.diagnostics });
         return undefined;
       }
+      const diagnostics = compilation.diagnostics.map((d) => diagnosticJson(d, compilation.file));
       return { file, spec: compilation.scaled!, graph: compilation.graph!, report: compilation.report!, diagnostics };
     };
 

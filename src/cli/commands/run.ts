@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Option } from 'commander';
 import type { BackendChoice } from '../../../backends/tfjs/select-backend.js';
 import { sampleInput } from '../../../backends/sample-input.js';
+import { REPORT_SCHEMA_VERSION } from '../../report/format-report.js';
 import { UsageError } from '../io.js';
 import type { Register } from '../main.js';
 
@@ -17,6 +18,7 @@ interface RunFlags {
   input: string;
   runs: string;
   seed: string;
+  json?: boolean;
 }
 
 /** One prediction function over an NHWC sample, whatever the runtime. */
@@ -24,6 +26,8 @@ interface Runner {
   readonly runtime: string;
   /** [height, width, channels] the model takes. */
   readonly inputShape: readonly [number, number, number];
+  /** The input tensor as the model declares it: NCHW for ONNX, NHWC for TF.js. */
+  readonly modelInput: { readonly shape: readonly number[]; readonly layout: 'NCHW' | 'NHWC' };
   predict(nhwc: Float32Array): Promise<{ shape: number[]; data: Float32Array }>;
   dispose(): Promise<void>;
 }
@@ -65,6 +69,7 @@ async function onnxRunner(path: string, backend: BackendChoice): Promise<Runner>
   return {
     runtime: 'onnxruntime-node (CPU execution provider)',
     inputShape: [h, w, c],
+    modelInput: { shape: [1, c, h, w], layout: 'NCHW' },
     async predict(nhwc) {
       // The ONNX backend is NCHW: transpose the sample.
       const nchw = new Float32Array(nhwc.length);
@@ -100,6 +105,7 @@ async function tfjsRunner(path: string, backend: BackendChoice): Promise<Runner>
   return {
     runtime: `TF.js ${tf.version.tfjs} on ${selected.description}`,
     inputShape,
+    modelInput: { shape: [1, ...inputShape], layout: 'NHWC' },
     async predict(nhwc) {
       const x = tf.tensor(nhwc, [1, ...inputShape]);
       const y = model.predict(x) as import('@tensorflow/tfjs').Tensor;
@@ -155,6 +161,7 @@ export const registerRun: Register = (program, ctx) => {
     .option('--input <src>', "'random' or an RGB .png (resized to the model's input, scaled to [0, 1])", 'random')
     .option('--runs <n>', 'timed runs after one warm-up run; the median is reported', '10')
     .option('--seed <n>', 'seed of the random input', '0')
+    .option('--json', 'JSON instead of text')
     .addHelpText('after', '\nExamples:\n  $ effnet run b0.onnx --runs 20\n  $ effnet run out/b0-tfjs --backend wasm --input cat.png')
     .action(async (artifact: string, flags: RunFlags) => {
       const runs = Number(flags.runs);
@@ -176,11 +183,25 @@ export const registerRun: Register = (program, ctx) => {
         }
         const classes = out.data.length / (out.shape[0] ?? 1);
         const top = topK(out.data.subarray(0, classes), 5);
+        const { modelInput } = runner;
+        if (flags.json) {
+          ctx.io.out(JSON.stringify({
+            schemaVersion: REPORT_SCHEMA_VERSION,
+            model: artifact,
+            format: kind === 'onnx' ? 'onnx' : 'tfjs layers-model',
+            runtime: runner.runtime,
+            input: { shape: modelInput.shape, layout: modelInput.layout, source: input.label },
+            outputShape: out.shape,
+            top5: top,
+            latencyMs: { median: median(times), runs, warmup },
+          }, null, 2));
+          return;
+        }
         ctx.io.out(
           [
             `model:        ${artifact} (${kind === 'onnx' ? 'ONNX' : 'TF.js LayersModel'})`,
             `runtime:      ${runner.runtime}`,
-            `input:        [1, ${runner.inputShape.join(', ')}] NHWC, ${input.label}`,
+            `input:        [${modelInput.shape.join(', ')}] ${modelInput.layout}, ${input.label}`,
             `output shape: [${out.shape.join(', ')}]`,
             `top-5:        ${top.map((t) => `${t.index} (${t.value.toPrecision(4)})`).join(', ')}`,
             `latency:      median ${median(times).toFixed(2)} ms over ${runs} run${runs > 1 ? 's' : ''} (warm-up ${warmup.toFixed(1)} ms, not counted)`,

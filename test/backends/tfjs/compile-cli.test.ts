@@ -92,6 +92,22 @@ describe('effnet compile --target tfjs', () => {
     expect(r.err).toContain('nothing written');
     expect(existsSync(out)).toBe(false); // not even the ONNX file, which on its own would compile
     expect((await cli('compile', spec, '--target', 'onnx', '-o', path.join(work, 'g.onnx'))).code).toBe(0);
+    const j = await cli('compile', spec, '--target', 'all', '-o', out, '--json');
+    expect(JSON.parse(j.out)).toMatchObject({ schemaVersion: 1, ok: false, files: [{ file: spec, diagnostics: [{ code: 'E0601', line: 6, column: 5 }] }] });
+  });
+
+  it('--json: what was written, per target, with the figures and no timings', async () => {
+    const work = tempDir('json');
+    dirs.push(work);
+    const out = path.join(work, 'all');
+    const r = await cli('compile', specPath('mobilenet-v2.effnet'), '--target', 'all', '--input-size', '32', '-o', out, '--json');
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc).toMatchObject({ schemaVersion: 1, ok: true, model: 'mobilenet-v2', params: 3_504_872 });
+    expect(doc.outputs.map((o: { target: string; path: string }) => [o.target, o.path])).toEqual([['onnx', path.join(out, 'model.onnx')], ['tfjs', path.join(out, 'tfjs')]]);
+    expect(doc.outputs[0]).toMatchObject({ opset: 17, params: 3_504_872 - 34_112 / 2, files: [path.join(out, 'model.onnx')] });
+    expect(doc.outputs[1].files).toContain(path.join(out, 'tfjs', 'model.json'));
+    expect(r.out).not.toMatch(/"(\w*Ms|\w*[tT]ime|seconds|elapsed)":/);
   });
 
   it('a failure while writing a shard leaves no directory, and no temporary behind', async () => {

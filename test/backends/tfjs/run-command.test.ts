@@ -96,9 +96,11 @@ describe('effnet run', () => {
     expect(t.out).toMatch(/runtime: +TF\.js [\d.]+ on wasm/);
     expect(t.out).toMatch(/output shape: \[1, 1000\]/);
     expect(t.out).toMatch(/latency: +median [\d.]+ ms over 2 runs/);
+    expect(t.out).toMatch(/input: +\[1, 64, 64, 3\] NHWC/);
     const o = await cli('run', onnxPath, '--runs', '1');
     expect(o.code, o.err).toBe(0);
     expect(o.out).toMatch(/onnxruntime-node/);
+    expect(o.out).toMatch(/input: +\[1, 3, 64, 64\] NCHW/); // as the ONNX file declares it
     const top = (s: string) => /top-5: +(.*)/.exec(s)![1]!.split(', ').map((x) => x.split(' ')[0]);
     expect(top(t.out)).toEqual(top(o.out));
 
@@ -108,6 +110,15 @@ describe('effnet run', () => {
     expect(p.out).toMatch(/in\.png \(2x2 resized to 64x64/);
     const q = await cli('run', onnxPath, '--input', pngPath, '--runs', '1');
     expect(top(q.out)).toEqual(top(p.out));
+  });
+
+  it('--json: the same figures as a document with a schemaVersion', async () => {
+    const j = await cli('run', onnxPath, '--runs', '2', '--json');
+    expect(j.code, j.err).toBe(0);
+    const doc = JSON.parse(j.out);
+    expect(doc).toMatchObject({ schemaVersion: 1, model: onnxPath, format: 'onnx', input: { shape: [1, 3, 64, 64], layout: 'NCHW' }, outputShape: [1, 1000], latencyMs: { runs: 2 } });
+    expect(doc.top5).toHaveLength(5);
+    expect(doc.top5[0].value).toBeGreaterThanOrEqual(doc.top5[4].value);
   });
 
   it('exits 2 on bad usage, naming the problem', async () => {
