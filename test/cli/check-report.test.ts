@@ -25,6 +25,9 @@ describe('exit codes', () => {
     ['an empty --phi', ['report', b0, '--phi', ''], 2],
     ['--alpha below 1 (a flag, so a usage error)', ['report', b0, '--phi', '1', '--alpha', '0.9'], 2],
     ['a fractional --input-size', ['report', b0, '--input-size', '31.5'], 2],
+    ['--json with another --format', ['report', b0, '--json', '--format', 'csv'], 2],
+    ['fmt --check with --write', ['fmt', '--check', '--write', b0], 2],
+    ['grid evaluation flags without --eval', ['grid', b0, '--minimize'], 2],
     ['no arguments', [], 2],
     ['--help', ['--help'], 0],
   ] as const)('%s → %i', async (_what, argv, code) => {

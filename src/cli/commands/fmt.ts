@@ -4,6 +4,7 @@ import { formatSource } from '../../format/format-spec.js';
 import { decodeSource } from '../../source/decode.js';
 import type { Register } from '../main.js';
 import { readSpec } from '../load-spec.js';
+import { UsageError } from '../io.js';
 import { writeTextAtomic } from '../write-file.js';
 
 export const registerFmt: Register = (program, ctx) => {
@@ -15,6 +16,7 @@ export const registerFmt: Register = (program, ctx) => {
     .option('--write', 'rewrite the files in place')
     .addHelpText('after', '\nExamples:\n  $ effnet fmt specs/efficientnet-b0.effnet\n  $ effnet fmt --check specs/*.effnet\n  $ effnet fmt --write my.effnet')
     .action((files: string[], flags: { check?: boolean; write?: boolean }) => {
+      if (flags.check && flags.write) throw new UsageError('--check only reports and --write rewrites: choose one');
       for (const path of files) {
         const decoded = decodeSource(path, readSpec(path));
         const formatted = decoded.value ? formatSource(decoded.value) : { diagnostics: decoded.diagnostics };

@@ -7,6 +7,7 @@
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Command } from 'commander';
 import { formatDiagnostics } from '../../diagnostics/format.js';
 import { printSpec } from '../../ir/print-spec.js';
 import { instantiate } from '../../pipeline.js';
@@ -77,7 +78,7 @@ export const registerGrid: Register = (program, ctx) => {
       '  $ effnet grid specs/efficientnet-b0.effnet',
       '  $ effnet grid specs/efficientnet-b0.effnet --eval "python train_eval.py --spec {spec}" --results grid.jsonl',
     ].join('\n'))
-    .action(async (file: string, flags: GridFlags) => {
+    .action(async (file: string, flags: GridFlags, command: Command) => {
       const step = Number(flags.step);
       const tolerance = Number(flags.tolerance);
       const limit = Number(flags.limit);
@@ -87,6 +88,11 @@ export const registerGrid: Register = (program, ctx) => {
       if (!(Number.isInteger(limit) && limit >= 1)) throw new UsageError(`--limit expects a positive integer, got '${flags.limit}'`);
       if (!(timeout > 0)) throw new UsageError(`--timeout expects seconds above 0, got '${flags.timeout}'`);
       if (flags.eval !== undefined && !flags.eval.includes('{spec}')) throw new UsageError('--eval needs {spec} where the candidate spec path goes');
+      if (flags.eval === undefined) {
+        // These only shape an evaluation; without one they would be silently ignored.
+        const set = (['results', 'limit', 'timeout', 'minimize'] as const).filter((k) => command.getOptionValueSource(k) === 'cli');
+        if (set.length) throw new UsageError(`${set.map((k) => `--${k}`).join(', ')} only ${set.length === 1 ? 'applies' : 'apply'} with --eval`);
+      }
 
       const { compilation: base, exitCode } = loadSpec(file, flags.variant ? { variant: flags.variant } : {}, ctx.io);
       if (exitCode !== 0) return ctx.setExit(exitCode);

@@ -42,6 +42,7 @@ export const registerReport: Register = (program, ctx) => {
         '  $ effnet report specs/efficientnet-b0.effnet --variant b3 --html b3.html',
       ].join('\n')),
   ).action((files: string[], flags: ReportFlags, command: Command) => {
+    if (flags.json && command.getOptionValueSource('format') === 'cli' && flags.format !== 'json') throw new UsageError(`--json and --format ${flags.format} ask for two formats: choose one`);
     const all = flags.compare ? [...files, flags.compare] : files;
     if (all.length > 2) throw new UsageError('report takes one spec, or two to compare');
     if (all.length === 2 && flags.resolutions) throw new UsageError('--resolutions works on one spec');
