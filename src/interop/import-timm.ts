@@ -1,7 +1,7 @@
 /** Builds a complete .effnet model from timm / TF-official block strings (`effnet import --timm`). */
 import { formatSource } from '../format/format-spec.js';
 import { makeSourceFile } from '../source/source-file.js';
-import { decodeBlockString, type DecodedStage } from './timm-block-strings.js';
+import { BlockStringError, decodeBlockString, type DecodedStage } from './timm-block-strings.js';
 
 /** Stem, head and classifier around the imported stages; EfficientNet-B0's by default. */
 export interface ImportFrame {
@@ -40,7 +40,16 @@ function rowText(s: DecodedStage, seBase: string): string {
 
 /** Throws BlockStringError for a bad string; the text it returns is formatted and parses. */
 export function importTimm(blockStrings: string, frame: ImportFrame): string {
-  const stages = blockStrings.split(/[,;\s]+/).filter(Boolean).map(decodeBlockString);
+  const strings = blockStrings.split(/[,;\s]+/).filter(Boolean);
+  if (strings.length === 0) throw new BlockStringError(blockStrings, 'no block strings: give one per stage, separated by commas');
+  const stages = strings.map(decodeBlockString);
+  // TF official strings state each stage's input channels: they must chain from the stem through the stages.
+  stages.forEach((st, k) => {
+    const from = k === 0 ? frame.stemChannels : stages[k - 1]!.channels;
+    if (st.inputChannels !== undefined && st.inputChannels !== from) {
+      throw new BlockStringError(strings[k]!, `input channels i${st.inputChannels} do not match the ${from} channels ${k === 0 ? 'of the stem' : 'the stage before outputs'}`);
+    }
+  });
   const text = [
     `# Imported from block strings by effnet import --timm:`,
     ...blockStrings.split(/[,;\s]+/).filter(Boolean).map((b) => `#   ${b}`),

@@ -17,6 +17,8 @@ export interface DecodedStage {
   readonly se?: number;
   readonly act?: string;
   readonly skip: boolean;
+  /** TF official's `i`: the input channels the string claims, checked against the stage before. */
+  readonly inputChannels?: number;
 }
 
 export class BlockStringError extends Error {
@@ -43,6 +45,7 @@ export function decodeBlockString(text: string): DecodedStage {
     const m = /^(se|[a-z])(.+)$/.exec(p);
     if (!m) throw new BlockStringError(text, `cannot read option '${p}'`);
     if (!['r', 'k', 's', 'e', 'c', 'o', 'i', 'se', 'n'].includes(m[1]!)) throw new BlockStringError(text, `unknown option '${p}' (known: r k s e c o i se n noskip)`);
+    if (opts[m[1]!] !== undefined) throw new BlockStringError(text, `option '${m[1]}' given twice`);
     opts[m[1]!] = m[2]!;
   }
   const int = (key: string, what: string, fallback?: number) => {
@@ -74,6 +77,7 @@ export function decodeBlockString(text: string): DecodedStage {
     ...(se !== undefined && se > 0 ? { se } : {}),
     ...(act ? { act } : {}),
     skip,
+    ...(opts.i !== undefined ? { inputChannels: int('i', 'input channels') } : {}),
   };
 }
 

@@ -30,6 +30,7 @@ describe('decodeBlockString', () => {
     ['ir_r1_k3.5_s1_c16', /mixed kernels/],
     ['ir_r1_k3_s1_e6', /missing output channels/],
     ['ir_r1_k3_s12_c16', /two equal digits/],
+    ['ir_r1_k3_s1_c16_se0.25_se0.5', /option 'se' given twice/],
   ])('refuses %s', (text, message) => expect(() => decodeBlockString(text)).toThrow(message));
 
   it('encodes what it decodes', () => {
@@ -60,5 +61,21 @@ describe('effnet import --timm / export --timm', () => {
     const bad = await cli('import', '--timm', 'ir_r2_k3_s2_e6_c24_se0.25,zz_r1');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("unknown block type 'zz'");
+  });
+
+  // Flag values and strings are checked before a spec is generated: usage errors (exit 2) that name the flag,
+  // never a diagnostic pointing into a file the user never saw.
+  it.each([
+    ['no block strings', ['--timm', ''], /no block strings/],
+    ['an unknown activation', ['--timm', 'ds_r1_k3_s1_e1_c16', '--activation', 'swosh'], /--activation expects one of .* \(did you mean 'swish'\?\)/],
+    ['a dropout of 3', ['--timm', 'ds_r1_k3_s1_e1_c16', '--dropout', '3'], /--dropout expects a rate/],
+    ['a bad input size', ['--timm', 'ds_r1_k3_s1_e1_c16', '--input', '224'], /--input expects HxWxC/],
+    ['TF-official input channels that do not chain', ['--timm', 'r1_k3_s11_e1_i32_o16,r2_k3_s22_e6_i17_o24'], /input channels i17 do not match the 16 channels the stage before outputs/],
+    ['a first stage that does not take the stem', ['--timm', 'r1_k3_s11_e1_i24_o16'], /i24 do not match the 32 channels of the stem/],
+  ])('refuses %s (exit 2)', async (_what, args, message) => {
+    const r = await cli('import', ...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toContain('imported.effnet');
   });
 });

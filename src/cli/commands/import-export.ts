@@ -3,6 +3,8 @@ import { formatDiagnostics } from '../../diagnostics/format.js';
 import { hasErrors } from '../../diagnostics/diagnostic.js';
 import { efficientNetFrame, importTimm } from '../../interop/import-timm.js';
 import { BlockStringError, encodeBlockString } from '../../interop/timm-block-strings.js';
+import { activationNamed, activations } from '../../ir/activations.js';
+import { nearestName } from '../../diagnostics/nearest-name.js';
 import { compile } from '../../pipeline.js';
 import { UsageError } from '../io.js';
 import type { Register } from '../main.js';
@@ -29,6 +31,17 @@ const positiveInt = (v: string, flag: string) => {
   return Number(v);
 };
 
+const rate = (v: string, flag: string) => {
+  const x = v.trim() === '' ? NaN : Number(v);
+  if (!(x >= 0 && x < 1)) throw new UsageError(`${flag} expects a rate from 0 up to (not including) 1, got '${v}'`);
+  return x;
+};
+
+const hintFor = (name: string, valid: readonly string[]) => {
+  const near = nearestName(name, valid);
+  return near ? ` (did you mean '${near}'?)` : '';
+};
+
 export const registerImport: Register = (program, ctx) => {
   const f = efficientNetFrame;
   program
@@ -53,6 +66,10 @@ export const registerImport: Register = (program, ctx) => {
     .action((flags: ImportFlags) => {
       if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(flags.name)) throw new UsageError(`--name must be a name (letters, digits, _ and -), got '${flags.name}'`);
       if (flags.seBase !== 'input' && flags.seBase !== 'expanded') throw new UsageError(`--se-base expects 'input' or 'expanded', got '${flags.seBase}'`);
+      // Flag values are checked here, so their mistakes are usage errors (exit 2) rather than diagnostics
+      // pointing into a generated file the user never saw.
+      if (!activationNamed(flags.activation)) throw new UsageError(`--activation expects one of ${activations.join(', ')}, got '${flags.activation}'${hintFor(flags.activation, activations)}`);
+      if (!/^\d+x\d+x\d+$/.test(flags.input)) throw new UsageError(`--input expects HxWxC such as 224x224x3, got '${flags.input}'`);
       let text: string;
       try {
         text = importTimm(flags.timm!, {
@@ -62,8 +79,8 @@ export const registerImport: Register = (program, ctx) => {
           activation: flags.activation,
           stemChannels: positiveInt(flags.stemChannels, '--stem-channels'),
           headChannels: positiveInt(flags.headChannels, '--head-channels'),
-          dropout: Number(flags.dropout),
-          dropConnect: Number(flags.dropConnect),
+          dropout: rate(flags.dropout, '--dropout'),
+          dropConnect: rate(flags.dropConnect, '--drop-connect'),
           seBase: flags.seBase,
         });
       } catch (e) {
@@ -71,7 +88,7 @@ export const registerImport: Register = (program, ctx) => {
         throw e;
       }
       // The result must compile; a bad --input or --activation shows up here with a diagnostic.
-      const c = compile(flags.output ?? 'imported.effnet', text);
+      const c = compile('(spec generated from --timm)', text);
       if (hasErrors(c.diagnostics)) {
         ctx.io.err(formatDiagnostics(c.diagnostics, c.file, { color: ctx.io.color }));
         return ctx.setExit(1);
