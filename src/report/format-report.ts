@@ -7,7 +7,7 @@ import type { Graph } from '../ir/graph.js';
 import type { ModelSpec } from '../ir/spec.js';
 import type { CostReport, Cost } from './cost.js';
 import { describeLayer, layerType } from './describe.js';
-import { giga, shapeText, si, withSeparators } from './units.js';
+import { giga, shapeText, share, si, withSeparators } from './units.js';
 
 export type ReportFormat = 'table' | 'json' | 'markdown' | 'csv';
 export const reportFormats: readonly ReportFormat[] = ['table', 'json', 'markdown', 'csv'];
@@ -109,6 +109,7 @@ function totalsLines(t: Cost): string[] {
 
 function renderTable(input: ReportInput, o: ReportOptions): string {
   const { spec, report } = input;
+  const t = report.total;
   const out: string[] = [];
   out.push(`Model: ${spec.name}${spec.applied.variant ? ` (variant ${spec.applied.variant})` : ''}   input ${spec.input.height}x${spec.input.width}x${spec.input.channels}${spec.classes !== undefined ? `   classes ${spec.classes}` : ''}`);
   out.push(`Scaling: ${scalingText(spec)}`);
@@ -120,18 +121,18 @@ function renderTable(input: ReportInput, o: ReportOptions): string {
     const layers = layerRows(input);
     layers.forEach((l, i) => {
       stage = l.stage;
-      rows.push([l.name, l.type, shapeText(l.shape), l.cost.params ? withSeparators(l.cost.params) : '', l.cost.macs ? si(l.cost.macs) : '']);
+      rows.push([l.name, l.type, shapeText(l.shape), l.cost.params ? withSeparators(l.cost.params) : '', share(l.cost.params, t.params), l.cost.macs ? si(l.cost.macs) : '', share(l.cost.macs, t.macs)]);
       if (layers[i + 1]?.stage !== stage) {
         const s = stages.get(stage)!;
-        rows.push([`  ${stage} subtotal`, '', '', withSeparators(s.cost.params), si(s.cost.macs)]);
-        rows.push(['\u0000', '', '', '', '']);
+        rows.push([`  ${stage} subtotal`, '', '', withSeparators(s.cost.params), share(s.cost.params, t.params), si(s.cost.macs), share(s.cost.macs, t.macs)]);
+        rows.push(['\u0000', '', '', '', '', '', '']);
       }
     });
     rows.pop();
-    out.push(...textTable(['Layer', 'Type', 'Output shape', 'Params', 'MACs'], rows, [false, false, false, true, true]));
+    out.push(...textTable(['Layer', 'Type', 'Output shape', 'Params', '%', 'MACs', '%'], rows, [false, false, false, true, true, true, true]));
   } else {
-    const rows = stageRows(input).map((s) => [s.name, s.operator, String(s.blocks), shapeText(s.shape), withSeparators(s.cost.params), si(s.cost.macs)]);
-    out.push(...textTable(['Stage', 'Operator', 'Blocks', 'Output shape', 'Params', 'MACs'], rows, [false, false, true, false, true, true]));
+    const rows = stageRows(input).map((s) => [s.name, s.operator, String(s.blocks), shapeText(s.shape), withSeparators(s.cost.params), share(s.cost.params, t.params), si(s.cost.macs), share(s.cost.macs, t.macs)]);
+    out.push(...textTable(['Stage', 'Operator', 'Blocks', 'Output shape', 'Params', '%', 'MACs', '%'], rows, [false, false, true, false, true, true, true, true]));
   }
   out.push('');
   out.push(...totalsLines(report.total));
@@ -145,13 +146,13 @@ function renderMarkdown(input: ReportInput, o: ReportOptions): string {
   const t = report.total;
   const out: string[] = [`## ${spec.name}${spec.applied.variant ? ` (${spec.applied.variant})` : ''}`, '', `Input ${spec.input.height}x${spec.input.width}x${spec.input.channels}; scaling: ${scalingText(spec)}.`, ''];
   if (o.perLayer) {
-    out.push('| layer | type | output shape | params | MACs |', '|---|---|---|---:|---:|');
-    for (const l of layerRows(input)) out.push(`| ${l.name} | ${l.type} | ${shapeText(l.shape)} | ${withSeparators(l.cost.params)} | ${withSeparators(l.cost.macs)} |`);
+    out.push('| layer | type | output shape | params | % | MACs | % |', '|---|---|---|---:|---:|---:|---:|');
+    for (const l of layerRows(input)) out.push(`| ${l.name} | ${l.type} | ${shapeText(l.shape)} | ${withSeparators(l.cost.params)} | ${share(l.cost.params, t.params)} | ${withSeparators(l.cost.macs)} | ${share(l.cost.macs, t.macs)} |`);
   } else {
-    out.push('| stage | operator | blocks | output shape | params | MACs |', '|---|---|---:|---|---:|---:|');
-    for (const s of stageRows(input)) out.push(`| ${s.name} | ${s.operator} | ${s.blocks} | ${shapeText(s.shape)} | ${withSeparators(s.cost.params)} | ${withSeparators(s.cost.macs)} |`);
+    out.push('| stage | operator | blocks | output shape | params | % | MACs | % |', '|---|---|---:|---|---:|---:|---:|---:|');
+    for (const s of stageRows(input)) out.push(`| ${s.name} | ${s.operator} | ${s.blocks} | ${shapeText(s.shape)} | ${withSeparators(s.cost.params)} | ${share(s.cost.params, t.params)} | ${withSeparators(s.cost.macs)} | ${share(s.cost.macs, t.macs)} |`);
   }
-  out.push(`| **total** | | | | **${withSeparators(t.params)}** | **${withSeparators(t.macs)}** |`, '');
+  out.push(`| **total** | | | | **${withSeparators(t.params)}** | 100% | **${withSeparators(t.macs)}** | 100% |`, '');
   out.push(`Params ${withSeparators(t.params)} (${si(t.params)}); BN statistics ${withSeparators(t.bnStats)}; MACs ${giga(t.macs)}; FLOPs = 2 x MACs = ${giga(2 * t.macs)}.`, '');
   return out.join('\n');
 }
@@ -173,6 +174,8 @@ function renderCsv(input: ReportInput, o: ReportOptions): string {
   return lines.join('\n') + '\n';
 }
 
+/** Fractions of the model's total (0..1), unrounded: the tables print them as percentages. */
+const shareJson = (c: Cost, total: Cost) => ({ paramsShare: total.params ? c.params / total.params : 0, macsShare: total.macs ? c.macs / total.macs : 0 });
 const costJson = (c: Cost) => ({ params: c.params, bnStats: c.bnStats, macs: c.macs, flops: 2 * c.macs, otherOps: c.otherOps, activations: c.activations });
 
 /** The JSON document; its shape is versioned by REPORT_SCHEMA_VERSION. */
@@ -188,9 +191,9 @@ export function reportJson(input: ReportInput, o: Omit<ReportOptions, 'format'> 
     scaling: { phi: spec.applied.phi ?? null, width: spec.applied.width, depth: spec.applied.depth, resolution: spec.applied.resolution },
     conventions,
     totals: costJson(input.report.total),
-    stages: stageRows(input).map((s) => ({ name: s.name, operator: s.operator, blocks: s.blocks, outputShape: s.shape, ...costJson(s.cost) })),
+    stages: stageRows(input).map((s) => ({ name: s.name, operator: s.operator, blocks: s.blocks, outputShape: s.shape, ...costJson(s.cost), ...shareJson(s.cost, input.report.total) })),
     diagnostics: input.diagnostics ?? [],
-    ...(o.perLayer ? { layers: layerRows(input).map((l) => ({ name: l.name, type: l.type, block: l.block, stage: l.stage, outputShape: l.shape, ...costJson(l.cost) })) } : {}),
+    ...(o.perLayer ? { layers: layerRows(input).map((l) => ({ name: l.name, type: l.type, block: l.block, stage: l.stage, outputShape: l.shape, ...costJson(l.cost), ...shareJson(l.cost, input.report.total) })) } : {}),
   };
 }
 

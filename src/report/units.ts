@@ -26,3 +26,10 @@ export function giga(n: number): string {
 export function shapeText(shape: readonly number[]): string {
   return shape.join('x');
 }
+
+/** A part of a whole as a percentage with one decimal ('24.2%'); '' for a zero part, so tables stay quiet. */
+export function share(part: number, whole: number): string {
+  if (part === 0 || whole === 0) return '';
+  const p = (100 * part) / whole;
+  return p < 0.05 ? '<0.1%' : `${p.toFixed(1)}%`;
+}

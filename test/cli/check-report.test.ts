@@ -55,6 +55,8 @@ describe('report', () => {
     expect(r.stdout).toContain('Params:        5,288,548 (5.29 M)');
     expect(r.stdout).toContain('MACs:          385,814,752 (0.386 G)');
     expect(r.stdout).toContain('FLOPs = 2 x MACs');
+    // Shares per stage, as torchinfo and ptflops give them: the classifier holds a quarter of B0's params.
+    expect(r.stdout).toMatch(/classifier +dropout 0\.2 \+ dense 1000 +1 +1000 +1,281,000 +24\.2% +1\.28 M +0\.3%/);
   });
 
   it('json: a stable schema with a version', async () => {
@@ -67,6 +69,11 @@ describe('report', () => {
     expect(doc.totals.flops).toBe(2 * doc.totals.macs);
     expect(doc.stages.map((s: { name: string }) => s.name)).toEqual(['stem', 'stage1', 'stage2', 'stage3', 'stage4', 'stage5', 'stage6', 'stage7', 'head', 'classifier']);
     expect(doc.layers.reduce((n: number, l: { params: number }) => n + l.params, 0)).toBe(12_233_232);
+    // Each stage's and layer's share of the total, as fractions that add up to the whole.
+    for (const rows of [doc.stages, doc.layers]) {
+      for (const key of ['paramsShare', 'macsShare']) expect(rows.reduce((n: number, x: Record<string, number>) => n + x[key]!, 0)).toBeCloseTo(1, 9);
+    }
+    expect(doc.stages[9].paramsShare).toBeCloseTo(doc.stages[9].params / 12_233_232, 12);
     expect(doc.layers[0]).toMatchObject({ name: 'stem_conv', type: 'Conv2D 3x3/2', outputShape: [150, 150, 40] });
   });
 
@@ -91,8 +98,8 @@ describe('report', () => {
 
   it('markdown: a table with a total row', async () => {
     const md = (await cli('report', 'specs/mobilenet-v2.effnet', '--format', 'markdown')).stdout;
-    expect(md).toContain('| stage | operator | blocks | output shape | params | MACs |');
-    expect(md).toContain('| **total** | | | | **3,504,872** | **300,774,272** |');
+    expect(md).toContain('| stage | operator | blocks | output shape | params | % | MACs | % |');
+    expect(md).toContain('| **total** | | | | **3,504,872** | 100% | **300,774,272** | 100% |');
   });
 
   it('outputs carry no absolute paths', async () => {
