@@ -33,6 +33,7 @@ interface CompileFlags extends ScalingFlags {
   batch?: string;
   externalData?: boolean;
   json?: boolean;
+  shardMb: string;
 }
 
 /** Options every backend receives; each reads the ones it knows (CommonEmitOptions plus its own). */
@@ -43,6 +44,8 @@ export interface EmitFlags {
   readonly keepBn: boolean;
   /** TF.js: fold BN into the convs (inference-only model); ONNX folds unless keepBn. */
   readonly foldBatchNorm: boolean;
+  /** TF.js: the largest weight shard, in bytes (a multiple of 4). */
+  readonly shardBytes: number;
   readonly batch?: number;
   readonly externalData: boolean;
 }
@@ -66,9 +69,17 @@ export function emitFlags(f: CompileFlags): EmitFlags {
     opset,
     keepBn: f.keepBn === true,
     foldBatchNorm: f.foldBn === true,
+    shardBytes: shardBytes(f.shardMb),
     ...(f.batch !== undefined ? { batch: integer(f.batch, '--batch', 1, 2 ** 31 - 1, 'a positive integer') } : {}),
     externalData: f.externalData === true,
   };
+}
+
+/** --shard-mb in MiB, as bytes rounded to whole float32 values so no number is split across files. */
+function shardBytes(text: string): number {
+  const mb = text.trim() === '' ? NaN : Number(text);
+  if (!(mb > 0 && mb <= 2048)) throw new UsageError(`--shard-mb expects a size in MiB above 0 and at most 2048, got '${text}'`);
+  return Math.max(4, Math.round((mb * 1024 * 1024) / 4) * 4);
 }
 
 /** Where one target's artifact goes. */
@@ -94,6 +105,7 @@ export const registerCompile: Register = (program, ctx) => {
       .option('--weights <kind>', "'random' (reference initialisers) or 'zeros' (structure only)", 'random')
       .option('--batch <n>', 'fixed batch size (default: a symbolic batch dimension N)')
       .option('--external-data', 'keep ONNX weights in a side file OUT.data (automatic past 2 GB)')
+      .option('--shard-mb <n>', 'TF.js: largest weight shard in MiB (a large value gives one file)', '4')
       .option('--json', 'what was written, as JSON on stdout')
       .addHelpText(
         'after',

@@ -4,7 +4,7 @@
  * network the ONNX file holds.
  */
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { emitTfjs } from '../../../backends/tfjs/tfjs-backend.js';
@@ -108,6 +108,23 @@ describe('effnet compile --target tfjs', () => {
     expect(doc.outputs[0]).toMatchObject({ opset: 17, params: 3_504_872 - 34_112 / 2, files: [path.join(out, 'model.onnx')] });
     expect(doc.outputs[1].files).toContain(path.join(out, 'tfjs', 'model.json'));
     expect(r.out).not.toMatch(/"(\w*Ms|\w*[tT]ime|seconds|elapsed)":/);
+  });
+
+  it('--shard-mb sets the largest shard: 1 MiB gives more files, 64 MiB one', async () => {
+    const work = tempDir('shards');
+    dirs.push(work);
+    const args = [specPath('mobilenet-v2.effnet'), '--target', 'tfjs', '--input-size', '32'];
+    const shards = async (mb: string) => {
+      const out = path.join(work, mb);
+      expect((await cli('compile', ...args, '--shard-mb', mb, '-o', out)).code).toBe(0);
+      return readdirSync(out).filter((f) => f.endsWith('.bin')).map((f) => statSync(path.join(out, f)).size);
+    };
+    const small = await shards('1');
+    const total = small.reduce((a, b) => a + b, 0);
+    expect(small).toHaveLength(Math.ceil(total / 2 ** 20));
+    expect(Math.max(...small)).toBe(2 ** 20);
+    expect(await shards('64')).toEqual([total]);
+    expect((await cli('compile', ...args, '--shard-mb', '0', '-o', path.join(work, 'x'))).code).toBe(2);
   });
 
   it('a failure while writing a shard leaves no directory, and no temporary behind', async () => {
