@@ -19,6 +19,7 @@ import { failureJson } from '../json-failure.js';
 import { loadSpec } from '../load-spec.js';
 import type { Register } from '../main.js';
 import { addScalingFlags, compileOptions, type ScalingFlags } from '../scaling-flags.js';
+import { verifyOutputs, type Verification } from '../verify-outputs.js';
 import { writeArtifact } from '../write-artifact.js';
 import { byteProgress } from '../progress.js';
 
@@ -34,6 +35,7 @@ interface CompileFlags extends ScalingFlags {
   externalData?: boolean;
   json?: boolean;
   shardMb: string;
+  verify?: boolean;
 }
 
 /** Options every backend receives; each reads the ones it knows (CommonEmitOptions plus its own). */
@@ -106,6 +108,7 @@ export const registerCompile: Register = (program, ctx) => {
       .option('--batch <n>', 'fixed batch size (default: a symbolic batch dimension N)')
       .option('--external-data', 'keep ONNX weights in a side file OUT.data (automatic past 2 GB)')
       .option('--shard-mb <n>', 'TF.js: largest weight shard in MiB (a large value gives one file)', '4')
+      .option('--verify', 'load what was written into its runtime and run it once: shapes, finite values, and ONNX and TF.js agreeing')
       .option('--json', 'what was written, as JSON on stdout')
       .addHelpText(
         'after',
@@ -183,7 +186,18 @@ export const registerCompile: Register = (program, ctx) => {
       ctx.io.err(`${file}: wrote ${where}${mb(written.bytes)}${params}${opset}) in ${((performance.now() - started) / 1000).toFixed(2)} s`);
       outputs.push({ target, path: out, files: written.paths, bytes: written.bytes, ...s });
     }
+    let verification: Verification | undefined;
+    if (flags.verify) {
+      verification = await verifyOutputs(emitted.map((e) => ({ target: e.target, path: e.out })), graph.nodes.at(-1)!.shape, emit.seed);
+      for (const v of verification.outputs) ctx.io.err(`verify: ${v.target} on ${v.runtime}: output [${v.outputShape.join(', ')}]${v.finite ? ', finite' : ''}`);
+      if (verification.relativeDifference !== undefined) ctx.io.err(`verify: logits of ${emitted[0]!.target} and ${emitted[1]!.target} differ by ${verification.relativeDifference.toExponential(2)} of the largest (tolerance ${verification.tolerance})`);
+      for (const p of verification.problems) ctx.io.err(`effnet: error: verify: ${p}`);
+      if (!verification.ok) ctx.setExit(1);
+    }
     // No timings in the document, so that two runs diff clean.
-    if (flags.json) ctx.io.out(JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, ok: true, file, model: compilation.scaled!.name, params: report.params, macs: report.macs, outputs }, null, 2));
+    if (flags.json) {
+      const verify = verification && { ok: verification.ok, outputs: verification.outputs, ...(verification.relativeDifference !== undefined ? { relativeDifference: verification.relativeDifference } : {}), problems: verification.problems };
+      ctx.io.out(JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, ok: verification?.ok ?? true, file, model: compilation.scaled!.name, params: report.params, macs: report.macs, outputs, ...(verify ? { verify } : {}) }, null, 2));
+    }
   });
 };

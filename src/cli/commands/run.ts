@@ -4,14 +4,14 @@
  * the output shape, the top-5 classes and the median latency. It says which runtime and backend ran, since
  * the numbers mean little without that. Runtimes load lazily: `effnet check` never pays for TF.js or ORT.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Option } from 'commander';
 import type { BackendChoice } from '../../../backends/tfjs/select-backend.js';
 import { sampleInput } from '../../../backends/sample-input.js';
 import { REPORT_SCHEMA_VERSION } from '../../report/format-report.js';
 import { UsageError } from '../io.js';
 import type { Register } from '../main.js';
+import { artifactKind, onnxRunner, tfjsRunner } from '../model-runners.js';
 
 interface RunFlags {
   backend: BackendChoice;
@@ -19,105 +19,6 @@ interface RunFlags {
   runs: string;
   seed: string;
   json?: boolean;
-}
-
-/** One prediction function over an NHWC sample, whatever the runtime. */
-interface Runner {
-  readonly runtime: string;
-  /** [height, width, channels] the model takes. */
-  readonly inputShape: readonly [number, number, number];
-  /** The input tensor as the model declares it: NCHW for ONNX, NHWC for TF.js. */
-  readonly modelInput: { readonly shape: readonly number[]; readonly layout: 'NCHW' | 'NHWC' };
-  predict(nhwc: Float32Array): Promise<{ shape: number[]; data: Float32Array }>;
-  dispose(): Promise<void>;
-}
-
-type Kind = 'onnx' | 'tfjs';
-
-function artifactKind(path: string): { kind: Kind; path: string } {
-  let st;
-  try {
-    st = statSync(path);
-  } catch {
-    throw new UsageError(`cannot read ${path}: no such file or directory`);
-  }
-  if (st.isDirectory()) {
-    try {
-      statSync(join(path, 'model.json'));
-    } catch {
-      throw new UsageError(`${path} is a directory without model.json: not a TF.js LayersModel`);
-    }
-    return { kind: 'tfjs', path };
-  }
-  if (path.endsWith('.json')) return { kind: 'tfjs', path };
-  return { kind: 'onnx', path };
-}
-
-async function onnxRunner(path: string, backend: BackendChoice): Promise<Runner> {
-  if (backend !== 'auto' && backend !== 'cpu') throw new UsageError(`--backend ${backend} applies to TF.js directories; ONNX files run on onnxruntime-node's CPU provider`);
-  const ort = await import('onnxruntime-node');
-  let session: import('onnxruntime-node').InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(path);
-  } catch (e) {
-    throw new UsageError(`cannot load ${path} as ONNX: ${(e as Error).message.split('\n')[0]}`);
-  }
-  const meta = session.inputMetadata[0] as { name: string; shape?: (number | string)[] };
-  const dims = meta.shape ?? [];
-  if (dims.length !== 4 || ![1, 2, 3].every((i) => typeof dims[i] === 'number')) throw new UsageError(`${path}: expected an image input [N, C, H, W] with fixed C, H, W, got [${dims.join(', ')}]`);
-  const [c, h, w] = [dims[1] as number, dims[2] as number, dims[3] as number];
-  return {
-    runtime: 'onnxruntime-node (CPU execution provider)',
-    inputShape: [h, w, c],
-    modelInput: { shape: [1, c, h, w], layout: 'NCHW' },
-    async predict(nhwc) {
-      // The ONNX backend is NCHW: transpose the sample.
-      const nchw = new Float32Array(nhwc.length);
-      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) nchw[(k * h + y) * w + x] = nhwc[(y * w + x) * c + k]!;
-      const out = await session.run({ [meta.name]: new ort.Tensor('float32', nchw, [1, c, h, w]) });
-      const t = out[session.outputNames[0]!]!;
-      return { shape: t.dims.map(Number), data: t.data as Float32Array };
-    },
-    dispose: () => session.release(),
-  };
-}
-
-async function tfjsRunner(path: string, backend: BackendChoice): Promise<Runner> {
-  const { selectBackend } = await import('../../../backends/tfjs/select-backend.js');
-  const { fileIOHandler } = await import('../../../backends/tfjs/file-io-handler.js');
-  let selected;
-  try {
-    selected = await selectBackend(backend);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const { tf } = selected;
-  // TF.js greets Node users with an install hint on stderr; effnet already says which backend runs and why.
-  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | undefined;
-  if (cpu) cpu.firstUse = false;
-  // With tfjs-node its file:// scheme would do; the handler works with every build, so use it always.
-  const model = await tf.loadLayersModel(fileIOHandler(path)).catch((e: Error) => {
-    throw new UsageError(`cannot load ${path} as a TF.js LayersModel: ${e.message.split('\n')[0]}`);
-  });
-  const s = model.inputs[0]!.shape;
-  if (s.length !== 4 || s.slice(1).some((d) => d == null)) throw new UsageError(`${path}: expected an image input [N, H, W, C], got [${s.join(', ')}]`);
-  const inputShape = [s[1]!, s[2]!, s[3]!] as [number, number, number];
-  return {
-    runtime: `TF.js ${tf.version.tfjs} on ${selected.description}`,
-    inputShape,
-    modelInput: { shape: [1, ...inputShape], layout: 'NHWC' },
-    async predict(nhwc) {
-      const x = tf.tensor(nhwc, [1, ...inputShape]);
-      const y = model.predict(x) as import('@tensorflow/tfjs').Tensor;
-      const data = (await y.data()) as Float32Array;
-      const shape = y.shape.slice();
-      tf.dispose([x, y]);
-      return { shape, data };
-    },
-    dispose: async () => {
-      model.dispose();
-    },
-  };
 }
 
 async function loadInput(spec: string, [h, w, c]: readonly [number, number, number], seed: number): Promise<{ data: Float32Array; label: string }> {

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { emitTfjs } from '../../../backends/tfjs/tfjs-backend.js';
 import { fileIOHandler } from '../../../backends/tfjs/file-io-handler.js';
 import { runCli } from '../../../src/cli/main.js';
+import { verifyOutputs } from '../../../src/cli/verify-outputs.js';
 import { writeArtifact } from '../../../src/cli/write-artifact.js';
 import { compileSpec, specPath } from '../../helpers.js';
 import { tempDir } from './tfjs-helpers.js';
@@ -125,6 +126,33 @@ describe('effnet compile --target tfjs', () => {
     expect(Math.max(...small)).toBe(2 ** 20);
     expect(await shards('64')).toEqual([total]);
     expect((await cli('compile', ...args, '--shard-mb', '0', '-o', path.join(work, 'x'))).code).toBe(2);
+  });
+
+  it('--verify runs what was written: shapes, finite values, and ONNX and TF.js agreeing', async () => {
+    const work = tempDir('verify');
+    dirs.push(work);
+    const out = path.join(work, 'all');
+    const r = await cli('compile', specPath('mobilenet-v2.effnet'), '--target', 'all', '--input-size', '32', '--verify', '-o', out, '--json');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/verify: onnx on onnxruntime-node .*: output \[1, 1000\], finite/);
+    expect(r.err).toMatch(/verify: tfjs on TF\.js .*: output \[1, 1000\], finite/);
+    const verify = JSON.parse(r.out).verify;
+    expect(verify).toMatchObject({ ok: true, problems: [] });
+    expect(verify.relativeDifference).toBeLessThan(1e-4);
+  });
+
+  it('verification fails when the two files do not hold the same network (different seeds)', async () => {
+    const work = tempDir('verify-bad');
+    dirs.push(work);
+    const c = compileSpec('mobilenet-v2.effnet', { scaling: { inputSize: 32 } });
+    const { onnxBackend } = await import('../../../backends/onnx/onnx-backend.js');
+    await writeArtifact(onnxBackend.emit(c.graph, { seed: 1, weights: 'random' }), path.join(work, 'm.onnx'));
+    await writeArtifact(emitTfjs(c.graph, { seed: 2, weights: 'random' }), path.join(work, 'tfjs'));
+    const v = await verifyOutputs([{ target: 'onnx', path: path.join(work, 'm.onnx') }, { target: 'tfjs', path: path.join(work, 'tfjs') }], [1000], 0);
+    expect(v.ok).toBe(false);
+    expect(v.problems[0]).toMatch(/onnx and tfjs disagree/);
+    const shape = await verifyOutputs([{ target: 'onnx', path: path.join(work, 'm.onnx') }], [10], 0);
+    expect(shape.problems).toEqual(['onnx: output shape [1, 1000], expected [N, 10]']);
   });
 
   it('a failure while writing a shard leaves no directory, and no temporary behind', async () => {
