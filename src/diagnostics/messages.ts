@@ -49,6 +49,11 @@ export const messages = {
   E0201: def<{ expected: string; found: string }>({
     severity: 'error',
     message: (a) => `expected ${a.expected} but found ${a.found}`,
+    hint: (a) => (/\d+x\d+/.test(a.found)
+      ? 'kernel and stride are single numbers (3, not 3x3); HxWxC sizes only follow input'
+      : a.expected.startsWith('a value')
+        ? "each option name takes one value after it, as in 'se 0.25' or 'kernel 3'"
+        : 'the syntax diagrams in grammar/diagrams.html show what may come here'),
   }),
   E0202: def<{ found: string }>({
     severity: 'error',
@@ -85,6 +90,7 @@ export const messages = {
   E0306: def<{ field: string; value: string }>({
     severity: 'error',
     message: (a) => `${a.field} must be a positive integer, got ${a.value}`,
+    hint: () => 'write a whole number of at least 1',
   }),
   E0307: def<{ value: string }>({
     severity: 'error',
@@ -133,10 +139,12 @@ export const messages = {
   E0316: def<{ field: string; value: string; min: string; max: string }>({
     severity: 'error',
     message: (a) => `${a.field} must be between ${a.min} and ${a.max}, got ${a.value}`,
+    hint: (a) => `use a value from ${a.min} to ${a.max}`,
   }),
   E0317: def<{ name: string }>({
     severity: 'error',
     message: (a) => `variant '${a.name}' is defined twice`,
+    hint: () => 'rename or remove one: --variant must name exactly one row',
   }),
   E0318: def<{ field: string; value: string }>({
     severity: 'error',

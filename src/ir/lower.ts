@@ -47,6 +47,14 @@ class Reader {
     return this.report(diagnostic('E0318', atom.span, { field, value: atom.text }, field));
   }
 
+  /** A compound-scaling base (alpha, beta, gamma): at least 1, checked where it is written, not only when used. */
+  base(atom: AtomAst, field: 'alpha' | 'beta' | 'gamma'): number | undefined {
+    const n = this.number(atom, field);
+    if (n === undefined) return undefined;
+    if (n >= 1) return n;
+    return this.report(diagnostic('E0501', atom.span, { name: field, value: atom.text }, field));
+  }
+
   ranged(atom: AtomAst, field: string, min: number, max: number, minExclusive = false): number | undefined {
     const n = this.number(atom, field);
     if (n === undefined) return undefined;
@@ -248,9 +256,9 @@ function lowerScaling(r: Reader, settings: readonly SettingAst[]): ScalingSpec {
   const rounding = s.get('rounding');
   const minChannels = s.has('min_channels') ? num('min_channels', 1, (a) => r.positiveInt(a, 'min_channels')) : undefined;
   return {
-    alpha: num('alpha', 1.2, (a) => r.positiveNumber(a, 'alpha')),
-    beta: num('beta', 1.1, (a) => r.positiveNumber(a, 'beta')),
-    gamma: num('gamma', 1.15, (a) => r.positiveNumber(a, 'gamma')),
+    alpha: num('alpha', 1.2, (a) => r.base(a, 'alpha')),
+    beta: num('beta', 1.1, (a) => r.base(a, 'beta')),
+    gamma: num('gamma', 1.15, (a) => r.base(a, 'gamma')),
     divisor: num('divisor', 8, (a) => r.positiveInt(a, 'divisor')),
     ...(minChannels !== undefined ? { minChannels } : {}),
     rounding: (rounding && r.single(rounding.value, 'rounding') && r.enumOf(rounding.value.atoms[0]!, 'rounding', ['divisible', 'truncate'] as const)) || 'divisible',
@@ -292,7 +300,7 @@ function lowerVariant(r: Reader, v: { name: string; nameSpan: Span; options: rea
       case 'operator': { const op = operatorOf(r, atom.text, atom.span); if (op) out.operator = op; break; }
       case 'resolution': case 'classes': { const n = r.positiveInt(atom, name); if (n !== undefined) out[name] = n; break; }
       case 'dropout': { const n = r.ranged(atom, name, 0, 1); if (n !== undefined && n < 1) out.dropout = n; else if (n === 1) r.report(diagnostic('E0316', atom.span, { field: name, value: atom.text, min: '0', max: '1 (exclusive)' }, name)); break; }
-      case 'phi': { const n = r.number(atom, name); if (n !== undefined) out.phi = n; break; }
+      case 'phi': { const n = r.ranged(atom, name, 0, 20); if (n !== undefined) out.phi = n; break; }
       default: { const n = r.positiveNumber(atom, name); if (n !== undefined) out[name as 'width' | 'depth'] = n; }
     }
   }
