@@ -36,7 +36,16 @@ export function buildProgram(ctx: CliContext): Command {
     .version(version, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) })
-    .exitOverride();
+    .exitOverride()
+    .addHelpText('after', [
+      '',
+      'Examples:',
+      '  $ effnet report specs/efficientnet-b0.effnet --variant b3',
+      '  $ effnet scale specs/efficientnet-b0.effnet --target-macs 1.8G --emit mine.effnet',
+      '  $ effnet compile mine.effnet --target all -o out/ --verify',
+      '',
+      'Exit codes: 0 ok, 1 spec or compile error, 2 usage error. Run effnet COMMAND --help for each command.',
+    ].join('\n'));
   for (const register of commands) register(program, ctx);
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) }).showHelpAfterError('(run with --help for usage)');

@@ -35,9 +35,12 @@ const reasons: Readonly<Record<string, string>> = {
 };
 
 /** Turns a path error into the CLI's usage error; other errors pass through unchanged. */
-function pathError(e: unknown, path: string): unknown {
+export function pathError(e: unknown, path: string): unknown {
   const code = (e as NodeJS.ErrnoException)?.code;
-  return code !== undefined && reasons[code] ? new UsageError(`cannot write ${path}: ${reasons[code]}`) : e;
+  if (code === undefined || !reasons[code]) return e;
+  // ENOENT in a directory that exists: a file system that takes no new files (such as /proc).
+  const why = code === 'ENOENT' && kindOf(dirname(path)) === 'directory' ? 'files cannot be created in that directory' : reasons[code];
+  return new UsageError(`cannot write ${path}: ${why}`);
 }
 
 const tempName = (target: string) => join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);

@@ -2,6 +2,7 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './io.js';
+import { pathError } from './write-artifact.js';
 
 export function writeTextAtomic(target: string, text: string): void {
   const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
@@ -10,7 +11,7 @@ export function writeTextAtomic(target: string, text: string): void {
     renameSync(tmp, target);
   } catch (e) {
     rmSync(tmp, { force: true });
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot write ${target}: ${code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : String(code ?? e)}`);
+    const err = pathError(e, target);
+    throw err instanceof UsageError ? err : new UsageError(`cannot write ${target}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
 }

@@ -93,7 +93,7 @@ const fits = (c: Compilation, b: Budget) =>
  * The largest phi, to 0.01, whose rounded model fits the budget. Rounding makes cost a step function of phi
  * (not strictly monotone), so after the bisection a short window above the boundary is scanned too.
  */
-export function largestPhiWithin(base: SearchBase, budget: Budget, maxPhi = 20): SearchResult<{ phi: number; compilation: Compilation; evaluations: number }> {
+export function largestPhiWithin(base: SearchBase, budget: Budget, maxPhi = 20): SearchResult<{ phi: number; compilation: Compilation; evaluations: number; limitedBy?: Diagnostic | 'maxPhi' }> {
   let evaluations = 0;
   const at = (hundredths: number) => {
     evaluations++;
@@ -115,7 +115,11 @@ export function largestPhiWithin(base: SearchBase, budget: Budget, maxPhi = 20):
     else hiH = mid;
   }
   for (let h = hiH; h <= hiH + 10 && h <= maxPhi * 100; h++) if (fits(at(h), budget)) loH = h;
-  return { value: { phi: loH / 100, compilation: at(loH), evaluations }, diagnostics: [] };
+  // Say when the search stopped at a refusal (parameter ceiling, tensor size) or at maxPhi, not at the budget.
+  const next = loH < maxPhi * 100 ? at(loH + 1) : undefined;
+  const refusal = next?.diagnostics.find((d) => d.severity === 'error');
+  const limitedBy = next === undefined ? ('maxPhi' as const) : refusal;
+  return { value: { phi: loH / 100, compilation: at(loH), evaluations, ...(limitedBy ? { limitedBy } : {}) }, diagnostics: [] };
 }
 
 export interface GridCandidate {

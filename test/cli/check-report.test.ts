@@ -37,6 +37,14 @@ describe('exit codes', () => {
   });
 });
 
+describe('--help', () => {
+  it.each([[], ['check'], ['report'], ['scale'], ['grid'], ['compile'], ['run'], ['fmt'], ['import'], ['export']])('effnet %s --help shows a worked example', async (...cmd) => {
+    const r = await cli(...cmd, '--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Examples?( \(.*\))?:\n  \$ effnet /);
+  });
+});
+
 describe('check', () => {
   it('prints file:line:col, the source line, a caret and a hint', async () => {
     const r = await cli('check', bad);

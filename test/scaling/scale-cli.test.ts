@@ -114,6 +114,16 @@ describe('effnet scale', () => {
   });
 });
 
+describe('effnet scale --target-macs at the limits', () => {
+  it('says when the parameter ceiling, not the budget, stopped the search', async () => {
+    const r = await cli('scale', b0, '--target-macs', '1e30');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/largest phi allowed: [\d.]+; the budget is not reached, phi [\d.]+ is refused: .*over the ceiling of 2,000,000,000/);
+    const within = await cli('scale', b0, '--target-macs', '1.8G');
+    expect(within.stderr).toContain('largest phi within the budget: 1.88');
+  });
+});
+
 describe('effnet grid', () => {
   it('lists every grid point with alpha*beta^2*gamma^2 within the tolerance, costed at phi 1', async () => {
     const r = await cli('grid', b0, '--json', '--tolerance', '0.05');

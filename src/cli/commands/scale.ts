@@ -103,7 +103,10 @@ export const registerScale: Register = (program, ctx) => {
         if (!printIssues(ctx, { diagnostics: found.diagnostics, file: base.file })) ctx.io.err(`effnet: error: even phi = 0 exceeds the budget (${base.report ? `${withSeparators(base.report.total.params)} params, ${giga(base.report.total.macs)} MACs` : 'no report'})`);
         return ctx.setExit(1);
       }
-      ctx.io.err(`largest phi within the budget: ${found.value.phi} (${found.value.evaluations} models costed)`);
+      const limit = found.value.limitedBy;
+      if (limit === 'maxPhi') ctx.io.err(`largest phi searched: ${found.value.phi}, and it is still within the budget (${found.value.evaluations} models costed)`);
+      else if (limit) ctx.io.err(`largest phi allowed: ${found.value.phi}; the budget is not reached, phi ${(found.value.phi + 0.01).toFixed(2)} is refused: ${limit.message} (${found.value.evaluations} models costed)`);
+      else ctx.io.err(`largest phi within the budget: ${found.value.phi} (${found.value.evaluations} models costed)`);
       scaled = found.value.compilation;
     } else {
       scaled = instantiate(spec, options, base.file);

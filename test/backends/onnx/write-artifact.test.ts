@@ -78,6 +78,7 @@ describe('writeArtifact', { timeout: 60_000 }, () => {
     ['a missing directory', (d: string) => path.join(d, 'missing', 'm.onnx'), /cannot write .*m\.onnx: no such directory/],
     ['an existing directory', (d: string) => d, /cannot write .*: is a directory/],
     ['a path through a file', (d: string) => (writeFileSync(path.join(d, 'f'), ''), path.join(d, 'f', 'm.onnx')), /not a directory/],
+    ['a directory that takes no new files (/proc)', () => '/proc/m.onnx', /cannot write \/proc\/m\.onnx: files cannot be created in that directory/],
   ])('%s is a UsageError with a clear message', async (_title, target, message) => {
     const d = freshDir();
     const p = (target as (d: string) => string)(d);
