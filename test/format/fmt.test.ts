@@ -26,7 +26,7 @@ function meaning(text: string) {
   return { ast: strip(p.ast), comments: p.comments.map((c) => c.image.trimEnd()) };
 }
 
-const specs = readdirSync(path.join(repoRoot, 'specs')).filter((f) => f.endsWith('.effnet')).map((f) => [f, readFileSync(path.join(repoRoot, 'specs', f), 'utf8')] as const);
+const specs = readdirSync(path.join(repoRoot, 'specs')).filter((f) => f.endsWith('.effnet')).map((f) => [f, readFileSync(path.join(repoRoot, 'specs', f), 'utf8')] as [string, string]);
 const messy = readFileSync(path.join(repoRoot, 'test/format/messy.effnet'), 'utf8');
 
 describe('fmt', () => {
@@ -36,7 +36,7 @@ describe('fmt', () => {
     await expect(fmt(messy)).toMatchFileSnapshot(path.join(repoRoot, 'test/format/messy.formatted.effnet'));
   });
 
-  it.each([['messy.effnet', messy], ...specs])('keeps the meaning and every comment of %s', (_name, text) => {
+  it.each<[string, string]>([['messy.effnet', messy], ...specs])('keeps the meaning and every comment of %s', (_name, text) => {
     expect(meaning(fmt(text))).toEqual(meaning(text));
   });
 

@@ -37,7 +37,7 @@ describe('TF.js training', () => {
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(losses[2]).not.toBe(losses[0]);
     // BN running statistics moved away from their initial (0, 1).
-    const mean = model.getLayer('stem_bn').getWeights().find((w) => w.name.includes('moving_mean'))!;
+    const mean = model.getLayer('stem_bn').weights.find((w) => w.name.includes('moving_mean'))!.read();
     expect(Math.max(...Array.from(mean.dataSync()).map(Math.abs))).toBeGreaterThan(0);
 
     const saved = path.join(tempDir('saved'), 'model');
