@@ -49,12 +49,10 @@ describe('checks', () => {
     expect(c.report).toBeUndefined();
   });
   it('a model far over the ceiling is refused from its estimate, without unrolling its blocks', () => {
-    const t0 = performance.now();
-    const c = compile('b0', b0, { scaling: { depth: 100_000 } });
+    const c = compile('b0', b0, { scaling: { depth: 100_000 } }); // unrolled, this runs out of memory
     expect(codes(c)).toEqual(['E0503']);
     expect(c.diagnostics[0]!.message).toContain('493,443,954,112 parameters');
     expect(c.graph).toBeUndefined(); // nothing was built
-    expect(performance.now() - t0).toBeLessThan(10_000); // unrolled, it runs out of memory after a minute
   });
   it('a model under the ceiling but with more layers than the limit is refused too', () => {
     const deep = 'model deep {\n input 32x32x3\n classes 10\n stem conv channels 8 kernel 3\n stages {\n  conv 1000000 8 3 1\n }\n}\n';
