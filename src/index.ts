@@ -1,9 +1,10 @@
 /**
- * The effnet library API: everything the CLI does, without the CLI.
+ * The effnet library API: the compiler's stages, the reports and the backends, without the CLI's I/O.
  *
- *   import { compile, formatReport } from 'effnet';
+ *   import { compile, formatReport, onnxBackend } from 'effnet';
  *   const c = compile('b0.effnet', text, { variant: 'b3' });
- *   if (c.report) console.log(formatReport(c, { format: 'table' }));
+ *   if (c.report) console.log(formatReport({ file: 'b0.effnet', spec: c.scaled!, graph: c.graph!, report: c.report }, { format: 'table' }));
+ *   const artifact = onnxBackend.emit(c.graph!, { seed: 0, weights: 'random' }); // bytes: artifact.files[0].chunks()
  */
 export { compile, instantiate, DEFAULT_MAX_PARAMS, type Compilation, type CompileOptions } from './pipeline.js';
 export { decodeSource } from './source/decode.js';
@@ -36,6 +37,8 @@ export { importTimm } from './interop/import-timm.js';
 export { sweep, largestPhiWithin, gridCandidates, parsePhiRange } from './passes/scaling-search.js';
 // Backends. None of these load onnxruntime or TF.js at import time.
 export type { Backend, Artifact, ArtifactFile, CommonEmitOptions } from '../backends/backend.js';
+export { onnxBackend, type OnnxEmitOptions } from '../backends/onnx/onnx-backend.js';
+export { OnnxExportError } from '../backends/onnx/onnx-error.js';
 export { tfjsBackend, emitTfjs, type TfjsEmitOptions } from '../backends/tfjs/tfjs-backend.js';
 export { fileIOHandler, loadArtifacts, saveArtifacts } from '../backends/tfjs/file-io-handler.js';
 export { selectBackend, type BackendChoice, type SelectedBackend } from '../backends/tfjs/select-backend.js';

@@ -1,2 +1,2 @@
-/** Kept in step with package.json by a test (test/cli/version.test.ts). */
+/** Kept in step with package.json by a test (test/cli/check-report.test.ts, 'the installed bin'). */
 export const version = '0.1.0';

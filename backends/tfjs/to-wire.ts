@@ -6,6 +6,7 @@
  * Layer names are the graph's names; helper layers this backend adds get a suffix (`_pad`, `_reshape`, ...)
  * made unique against every name in the graph.
  */
+import { windowAxis } from '../../src/passes/conv-arithmetic.js';
 import type { Graph, GraphNode, Pads } from '../../src/ir/graph.js';
 import type { CommonEmitOptions } from '../backend.js';
 import { batchNormTensors, bias, convKernel, denseKernel } from '../weights.js';
@@ -36,12 +37,10 @@ export class TfjsExportError extends Error {
   }
 }
 
-/** TF "SAME" padding for one axis (TF.js conv_util): out = ceil(in/s), the odd pixel goes after. */
+/** TF "SAME" padding for one axis, which TF.js applies for padding 'same': the compiler's own 'same' rule. */
 export function samePads(size: number, kernel: number, stride: number): [number, number] {
-  const out = Math.ceil(size / stride);
-  const total = Math.max((out - 1) * stride + kernel - size, 0);
-  const before = Math.floor(total / 2);
-  return [before, total - before];
+  const { before, after } = windowAxis(size, kernel, stride, 'same');
+  return [before, after];
 }
 
 type PadMode = { padding: 'same' | 'valid'; explicit?: Padding2D };

@@ -14,7 +14,7 @@ import { registerExport, registerImport } from './commands/import-export.js';
 import { registerRun } from './commands/run.js';
 import { ExitCode, processIo, UsageError, type Io } from './io.js';
 
-/** Commands register themselves with this; each action returns its exit code. */
+/** What a command gets: where to print, and setExit to report its exit code (the highest one wins). */
 export interface CliContext {
   readonly io: Io;
   setExit(code: number): void;
@@ -22,13 +22,8 @@ export interface CliContext {
 
 export type Register = (program: Command, ctx: CliContext) => void;
 
-// One line per command; compile and run are registered by their own files.
-const commands: Register[] = [registerCheck, registerReport, registerScale, registerGrid, registerFmt, registerImport, registerExport, registerCompile, registerRun];
-
-/** Lets later commands (compile, run, ...) join without editing this file's logic. */
-export function addCommand(register: Register): void {
-  commands.push(register);
-}
+// One entry per command, each defined in its own file under commands/.
+const commands: readonly Register[] = [registerCheck, registerReport, registerScale, registerGrid, registerFmt, registerImport, registerExport, registerCompile, registerRun];
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('effnet')

@@ -7,7 +7,7 @@ import { nearestName } from '../diagnostics/nearest-name.js';
 import type { Span } from '../source/span.js';
 import type { AtomAst, LayerAst, ModelAst, OptionAst, RowAst, SettingAst, ValueAst } from '../syntax/ast.js';
 import { activationNamed, activations, type Activation } from './activations.js';
-import { operatorNames, operators, optionTypes, type Field, type OpName, type OptionName, type OptionType } from './ops.js';
+import { operatorNames, operators, optionTypes, type Field, type OpName, type OptionType } from './ops.js';
 import type { LayerSpec, ModelSpec, ScalingSpec, SeSpec, VariantSpec } from './spec.js';
 
 const modelSettings = ['input', 'classes', 'activation', 'norm', 'padding', 'drop_connect'] as const;

@@ -1,7 +1,7 @@
 /**
  * The closed operator vocabulary of the language: what each operator is, which stage-table fields it uses
- * and which options it takes. Lowering, checks, shape inference, the formatter and the docs all read this
- * table, so an operator is added in one place.
+ * and which options it takes. Lowering, checks, shape inference, the formatter and the docs test all read
+ * this table, so an operator is added in one place.
  */
 
 export type Field = 'repeats' | 'channels' | 'kernel' | 'stride';
@@ -12,7 +12,7 @@ export interface OperatorDef {
   readonly summary: string;
   readonly fields: Readonly<Record<Exclude<Field, 'repeats'>, FieldUse>>;
   readonly options: readonly OptionName[];
-  /** Only usable where a single layer makes sense (the pooling/dense family is fine anywhere). */
+  /** The kernel when the spec leaves it out (the ResNet blocks: 3). */
   readonly defaultKernel?: number;
 }
 

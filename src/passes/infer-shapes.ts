@@ -21,8 +21,6 @@ class ShapeError extends Error {
   }
 }
 
-const sizeOf = (s: Shape) => (s.length === 3 ? `${s[0]}x${s[1]}` : `${s[0]}`);
-
 class GraphBuilder {
   readonly nodes: GraphNode[] = [];
   readonly warnings: Diagnostic[] = [];

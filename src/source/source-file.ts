@@ -1,5 +1,3 @@
-import type { Span } from './span.js';
-
 /** A spec's text with a line index, so spans can be turned into line:col for people. */
 export interface SourceFile {
   /** The name diagnostics print: the path as the user gave it, never made absolute. */
@@ -35,9 +33,4 @@ export function lineText(file: SourceFile, line: number): string {
   const next = file.lineStarts[line];
   const end = next === undefined ? file.text.length : next - 1;
   return file.text.slice(start, end).replace(/\r$/, '');
-}
-
-/** The source text a span covers. */
-export function spanText(file: SourceFile, span: Span): string {
-  return file.text.slice(span.start, span.end);
 }

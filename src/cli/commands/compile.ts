@@ -1,7 +1,7 @@
 /**
  * `effnet compile FILE --target onnx|tfjs|all -o OUT`: runs the front end, emits the target's artifact and
- * writes it atomically. `--target all` writes every registered backend into the directory OUT: file-layout
- * targets as OUT/model.<target> (OUT/model.onnx), directory-layout targets as OUT/<target>/ (OUT/tfjs/).
+ * writes it atomically. `--target all` writes both backends into the directory OUT: OUT/model.onnx and
+ * OUT/tfjs/.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
