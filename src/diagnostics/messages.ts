@@ -210,10 +210,6 @@ export const messages = {
     message: (a) => `the scaled model would have ${a.params} parameters, over the ceiling of ${a.limit}`,
     hint: () => 'lower phi or the multipliers, or raise --max-params',
   }),
-  E0504: def<{ what: string }>({
-    severity: 'error',
-    message: (a) => `${a.what}`,
-  }),
   E0505: def<{ variant: string }>({
     severity: 'error',
     message: (a) => `variant '${a.variant}' sets its own width, depth or resolution`,

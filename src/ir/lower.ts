@@ -47,6 +47,14 @@ class Reader {
     return this.report(diagnostic('E0318', atom.span, { field, value: atom.text }, field));
   }
 
+  /** A dropout-like rate: 0 up to, not including, 1 (a rate of 1 would drop everything). */
+  rate(atom: AtomAst, field: string): number | undefined {
+    const n = this.number(atom, field);
+    if (n === undefined) return undefined;
+    if (n >= 0 && n < 1) return n;
+    return this.report(diagnostic('E0316', atom.span, { field, value: atom.text, min: '0', max: '1 (exclusive)' }, field));
+  }
+
   /** A compound-scaling base (alpha, beta, gamma): at least 1, checked where it is written, not only when used. */
   base(atom: AtomAst, field: 'alpha' | 'beta' | 'gamma'): number | undefined {
     const n = this.number(atom, field);
@@ -299,7 +307,7 @@ function lowerVariant(r: Reader, v: { name: string; nameSpan: Span; options: rea
     switch (name) {
       case 'operator': { const op = operatorOf(r, atom.text, atom.span); if (op) out.operator = op; break; }
       case 'resolution': case 'classes': { const n = r.positiveInt(atom, name); if (n !== undefined) out[name] = n; break; }
-      case 'dropout': { const n = r.ranged(atom, name, 0, 1); if (n !== undefined && n < 1) out.dropout = n; else if (n === 1) r.report(diagnostic('E0316', atom.span, { field: name, value: atom.text, min: '0', max: '1 (exclusive)' }, name)); break; }
+      case 'dropout': { const n = r.rate(atom, name); if (n !== undefined) out.dropout = n; break; }
       case 'phi': { const n = r.ranged(atom, name, 0, 20); if (n !== undefined) out.phi = n; break; }
       default: { const n = r.positiveNumber(atom, name); if (n !== undefined) out[name as 'width' | 'depth'] = n; }
     }
@@ -339,7 +347,7 @@ export function lower(ast: ModelAst): StageResult<ModelSpec> {
   const classes = read('classes', (_st, a) => r.positiveInt(a, 'classes'));
   const activation = read('activation', (_st, a) => r.activation(a, 'activation')) ?? 'relu';
   const padding = read('padding', (_st, a) => r.enumOf(a, 'padding', ['same', 'symmetric'] as const)) ?? 'same';
-  const dropConnect = read('drop_connect', (_st, a) => r.ranged(a, 'drop_connect', 0, 1)) ?? 0;
+  const dropConnect = read('drop_connect', (_st, a) => r.rate(a, 'drop_connect')) ?? 0;
   let norm: ModelSpec['norm'] = { eps: 1e-3, momentum: 0.99 };
   read('norm', (st, a) => {
     const kind = r.enumOf(a, 'norm', ['batchnorm', 'none'] as const);
@@ -371,7 +379,7 @@ export function lower(ast: ModelAst): StageResult<ModelSpec> {
   if (cls?.kind === 'classifier') {
     const opts = r.options(cls.options, ['dropout'], 'the classifier');
     const d = opts.get('dropout');
-    const dropout = d && r.single(d.value, 'dropout') ? r.ranged(d.value.atoms[0]!, 'dropout', 0, 1) : 0;
+    const dropout = d && r.single(d.value, 'dropout') ? r.rate(d.value.atoms[0]!, 'dropout') : 0;
     classifier = { dropout: dropout ?? 0, span: cls.span };
     if (!s.has('classes')) r.report(diagnostic('E0313', cls.keywordSpan, { name: 'classes', example: 'classes 1000' }, 'classes'));
   }

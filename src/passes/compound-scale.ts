@@ -51,7 +51,7 @@ export function resolveMultipliers(spec: ModelSpec, req: ScalingRequest): StageR
     const product = alpha * beta * beta * gamma * gamma;
     if (diagnostics.length === 0 && Math.abs(product - 2) > 2 * PRODUCT_TOLERANCE) {
       const from = (['alpha', 'beta', 'gamma'] as const).find((k) => req[k] !== undefined) ?? 'alpha';
-      diagnostics.push(diagnostic('W0502', at(from), { product: product.toFixed(3) }, 'alpha'));
+      diagnostics.push(diagnostic('W0502', at(from), { product: product.toFixed(3) }, from));
     }
     if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
     return {
