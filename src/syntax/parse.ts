@@ -4,7 +4,7 @@ import { EOF, tokenLabel } from '../../grammar/chevrotain-runtime.js';
 import { effnetLexer } from '../../grammar/tokens.js';
 import { effnetParser } from '../../grammar/parser.js';
 import { diagnostic, type Diagnostic, type StageResult } from '../diagnostics/diagnostic.js';
-import type { SourceFile } from '../source/source-file.js';
+import { lineColOf, type SourceFile } from '../source/source-file.js';
 import type { ModelAst } from './ast.js';
 import { cstToAst } from './cst-to-ast.js';
 
@@ -53,7 +53,7 @@ export function parse(file: SourceFile): StageResult<Parsed> {
   // After one error on a line, recovery often trips again on the same line or at the closing brace:
   // those follow-on errors say nothing new, so only the first error of each line is kept, and
   // "expected end of file" only when it is the sole problem.
-  const lineOf = (offset: number) => file.text.slice(0, offset).split('\n').length;
+  const lineOf = (offset: number) => lineColOf(file, offset).line;
   const errorLines = new Set(lexed.errors.map((e) => lineOf(e.offset)));
   const parseErrors = effnetParser.errors.filter((e, i, all) => {
     if (e.name === 'NotAllInputParsedException' || (i > 0 && e.message === 'end of file')) return all.length === 1 && lexed.errors.length === 0;
