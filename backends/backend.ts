@@ -3,7 +3,7 @@
  * described by lazily produced byte chunks. Backends never touch the file system; the CLI edge writes the
  * artifact (atomically, streaming the chunks), so a large model is never held in memory twice.
  */
-import type { Graph } from '../src/ir/graph.js';
+import type { Graph, GraphNode } from '../src/ir/graph.js';
 
 export interface ArtifactFile {
   /** Path relative to the output location ('' for a single-file artifact written at the output path). */
@@ -17,7 +17,27 @@ export interface Artifact {
   readonly layout: 'file' | 'directory';
   readonly files: readonly ArtifactFile[];
   /** Figures the backend wants to report (parameter count it wrote, opset, ...). */
-  readonly summary: Readonly<Record<string, string | number | boolean>>;
+  readonly summary: ArtifactSummary;
+}
+
+/** What every backend reports, plus whatever else it wants to (opset, shard count, ...). */
+export interface ArtifactSummary {
+  readonly [figure: string]: string | number | boolean | undefined;
+  readonly format?: string;
+  /** Parameters written; fewer than the cost report's when BN was folded. */
+  readonly params?: number;
+  /** BN folded into the convs: an inference-only model. */
+  readonly foldedBatchNorm?: boolean;
+}
+
+/**
+ * A model the backend cannot write as asked (an op the target cannot express, an opset out of range).
+ * `node` names the layer at fault when there is one, so the CLI can point at its line in the spec.
+ */
+export class BackendError extends Error {
+  constructor(message: string, readonly node?: GraphNode, readonly why?: string) {
+    super(message);
+  }
 }
 
 /** Options shared by all backends; each backend may take more. */

@@ -36,7 +36,7 @@ export { decodeBlockString, encodeBlockString } from './interop/timm-block-strin
 export { importTimm } from './interop/import-timm.js';
 export { sweep, largestPhiWithin, gridCandidates, parsePhiRange } from './passes/scaling-search.js';
 // Backends. None of these load onnxruntime or TF.js at import time.
-export type { Backend, Artifact, ArtifactFile, CommonEmitOptions } from '../backends/backend.js';
+export { BackendError, type Backend, type Artifact, type ArtifactFile, type ArtifactSummary, type CommonEmitOptions } from '../backends/backend.js';
 export { onnxBackend, type OnnxEmitOptions } from '../backends/onnx/onnx-backend.js';
 export { OnnxExportError } from '../backends/onnx/onnx-error.js';
 export { tfjsBackend, emitTfjs, type TfjsEmitOptions } from '../backends/tfjs/tfjs-backend.js';

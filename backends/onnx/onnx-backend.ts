@@ -236,6 +236,7 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
       params,
       nodes: nodes.length,
       initializers: initializers.length,
+      foldedBatchNorm: folded > 0,
       foldedBatchNorms: folded,
       modelBytes,
       externalDataBytes: external ? offset : 0,

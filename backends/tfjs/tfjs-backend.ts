@@ -83,7 +83,7 @@ export function emitTfjs(graph: Graph, options: TfjsEmitOptions): Artifact {
       nonTrainable: count((w) => !w.trainable),
       weightBytes: total,
       shards: shardCount,
-      ...(options.foldBatchNorm ? { foldedBatchNorm: true } : {}),
+      foldedBatchNorm: options.foldBatchNorm === true,
     },
   };
 }

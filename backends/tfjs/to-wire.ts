@@ -8,7 +8,7 @@
  */
 import { windowAxis } from '../../src/passes/conv-arithmetic.js';
 import type { Graph, GraphNode, Pads } from '../../src/ir/graph.js';
-import type { CommonEmitOptions } from '../backend.js';
+import { BackendError, type CommonEmitOptions } from '../backend.js';
 import { batchNormTensors, bias, convKernel, denseKernel } from '../weights.js';
 import type { InboundRef, KerasLayer, Padding2D } from './keras-format.js';
 
@@ -30,10 +30,10 @@ export interface WireModel {
 }
 
 /** The graph uses something TF.js layers cannot express exactly; the message names the node and why. */
-export class TfjsExportError extends Error {
-  constructor(readonly node: GraphNode, readonly why: string) {
-    super(`TF.js backend: ${node.name}: ${why}`);
-    this.name = 'TfjsExportError'; // compile.ts reports *ExportError as a spec problem (exit 1)
+export class TfjsExportError extends BackendError {
+  override readonly name = 'TfjsExportError';
+  constructor(node: GraphNode, why: string) {
+    super(`TF.js backend: ${node.name}: ${why}`, node, why);
   }
 }
 

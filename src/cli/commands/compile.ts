@@ -7,13 +7,12 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Option } from 'commander';
-import type { Artifact } from '../../../backends/backend.js';
+import { BackendError, type Artifact } from '../../../backends/backend.js';
 import { backends } from '../../../backends/registry.js';
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from '../../../backends/onnx/opset.js';
 import { diagnostic, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { REPORT_SCHEMA_VERSION } from '../../report/format-report.js';
 import { formatDiagnostics } from '../../diagnostics/format.js';
-import type { GraphNode } from '../../ir/graph.js';
 import { UsageError } from '../io.js';
 import { failureJson } from '../json-failure.js';
 import { loadSpec } from '../load-spec.js';
@@ -140,10 +139,10 @@ export const registerCompile: Register = (program, ctx) => {
       try {
         emitted.push({ target, out, started, artifact: backend.emit(graph, { ...emit, specHash, externalDataLocation: `${basename(out)}.data` }) });
       } catch (e) {
-        if (!(e instanceof Error && /ExportError$/.test(e.name))) throw e;
+        if (!(e instanceof BackendError)) throw e;
         // A model the target cannot express (a grouped conv in TF.js, ...): the spec's problem, exit 1.
-        const node = (e as { node?: GraphNode }).node;
-        const why = (e as { why?: string }).why ?? e.message;
+        const { node } = e;
+        const why = e.why ?? e.message;
         if (node) {
           const d = diagnostic('E0601', node.span, { target, layer: node.name, why });
           failures.push(d);
@@ -178,7 +177,7 @@ export const registerCompile: Register = (program, ctx) => {
         bar.done();
       }
       const s = artifact.summary;
-      const folded = s.foldedBatchNorm === true || (typeof s.foldedBatchNorms === 'number' && s.foldedBatchNorms > 0);
+      const folded = s.foldedBatchNorm === true;
       // Folding removes BN's gamma and beta and adds conv biases: say so, or the count looks wrong next to the report's.
       const params = typeof s.params === 'number' ? `, ${s.params.toLocaleString('en-US')} params${folded ? ` after folding BN, ${report.params.toLocaleString('en-US')} before` : ''}` : '';
       const opset = typeof s.opset === 'number' ? `${folded ? ';' : ','} opset ${s.opset}` : '';
