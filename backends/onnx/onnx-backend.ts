@@ -8,6 +8,7 @@
  *   ModelProto fields except graph | graph tag + length | GraphProto without initializers | initializer*
  * Protobuf merges fields in any order, so this is the same message as a one-shot encode() would give.
  */
+import { foldableBatchNorms } from '../fold-bn.js';
 import { createHash } from 'node:crypto';
 import onnxProto from 'onnx-proto';
 import type { Graph, GraphNode } from '../../src/ir/graph.js';
@@ -57,19 +58,6 @@ const EXTERNAL_THRESHOLD = 1024;
 /** ModelProto.graph and GraphProto.initializer field numbers. */
 const MODEL_GRAPH_FIELD = 7;
 const GRAPH_INITIALIZER_FIELD = 5;
-
-/** BN nodes that fold into the conv before them: the conv's only consumer is the BN. */
-function foldableBatchNorms(graph: Graph): Map<number, GraphNode> {
-  const consumers = new Map<number, number[]>();
-  for (const n of graph.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n.id]);
-  const folds = new Map<number, GraphNode>();
-  for (const n of graph.nodes) {
-    if (n.op.kind !== 'batchnorm') continue;
-    const src = graph.nodes[n.inputs[0]!]!;
-    if (src.op.kind === 'conv' && consumers.get(src.id)?.length === 1 && src.id !== graph.output) folds.set(src.id, n);
-  }
-  return folds;
-}
 
 /** The IR node whose tensor is the graph output, looking through pass-through nodes (dropout, 'none'). */
 function producerOf(graph: Graph, id: number): number {

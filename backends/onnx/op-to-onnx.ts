@@ -9,7 +9,7 @@ import type onnxProto from 'onnx-proto';
 import type { GraphNode, Graph, PrimOp } from '../../src/ir/graph.js';
 import type { CommonEmitOptions } from '../backend.js';
 import { batchNormTensors, bias, convKernel, denseKernel } from '../weights.js';
-import { bnScale, foldBias, foldKernel } from './fold-bn.js';
+import { bnScale, foldBias, foldKernel } from '../fold-bn.js';
 import type { Initializer } from './initializer.js';
 import { OnnxExportError } from './onnx-error.js';
 

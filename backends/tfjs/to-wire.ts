@@ -9,6 +9,7 @@
 import { windowAxis } from '../../src/passes/conv-arithmetic.js';
 import type { Graph, GraphNode, Pads } from '../../src/ir/graph.js';
 import { BackendError, type CommonEmitOptions } from '../backend.js';
+import { bnScale, consumersOf, foldableBatchNorms, foldBias, foldKernel } from '../fold-bn.js';
 import { batchNormTensors, bias, convKernel, denseKernel } from '../weights.js';
 import type { InboundRef, KerasLayer, Padding2D } from './keras-format.js';
 
@@ -118,27 +119,21 @@ export function toWire(graph: Graph, options: WireOptions): WireModel {
   };
   const channelsOf = (shape: readonly number[]): number => shape[shape.length - 1]!;
 
-  // Folding plan: conv -> BN (the conv's only consumer) [-> fusable activation (the BN's only consumer)].
-  const consumers = new Map<number, number[]>();
-  for (const n of graph.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n.id]);
-  const onlyConsumer = (id: number): GraphNode | undefined => {
-    const c = consumers.get(id);
-    return c && c.length === 1 && id !== graph.output ? graph.nodes[c[0]!] : undefined;
-  };
+  // Folding plan: the shared one (conv -> its only consumer, a BN), plus a fusable activation when it is the
+  // BN's only consumer: TF.js runs conv, bias and activation as one FusedConv2D kernel.
+  const consumers = consumersOf(graph);
   /** conv id -> the BN folded into it, and the activation fused after it (if any). */
   const folds = new Map<number, { bn: GraphNode; act?: GraphNode }>();
   /** Nodes whose value is their conv's output (folded BNs, fused activations). */
   const absorbed = new Map<number, number>();
   if (options.foldBatchNorm) {
-    for (const n of graph.nodes) {
-      if (n.op.kind !== 'conv') continue;
-      const bn = onlyConsumer(n.id);
-      if (bn?.op.kind !== 'batchnorm') continue;
-      const next = onlyConsumer(bn.id);
-      const act = next?.op.kind === 'activation' && fusable.has(next.op.fn) ? next : undefined;
-      folds.set(n.id, act ? { bn, act } : { bn });
-      absorbed.set(bn.id, n.id);
-      if (act) absorbed.set(act.id, n.id);
+    for (const [convId, bn] of foldableBatchNorms(graph)) {
+      const next = consumers.get(bn.id);
+      const after = next?.length === 1 && bn.id !== graph.output ? graph.nodes[next[0]!] : undefined;
+      const act = after?.op.kind === 'activation' && fusable.has(after.op.fn) ? after : undefined;
+      folds.set(convId, act ? { bn, act } : { bn });
+      absorbed.set(bn.id, convId);
+      if (act) absorbed.set(act.id, convId);
     }
   }
 
@@ -202,44 +197,27 @@ export function toWire(graph: Graph, options: WireOptions): WireModel {
           use_bias: op.bias,
         };
         const fold = folds.get(node.id);
-        /** Per output channel: BN scale gamma / sqrt(var + eps) and shift beta - mean * scale. */
-        const bnAffine = () => {
-          const bnNode = fold!.bn;
-          const t = batchNormTensors(bnNode, filters, options);
-          const eps = (bnNode.op as { eps: number }).eps;
-          const scale = t.gamma.map((g, o) => g / Math.sqrt(t.variance[o]! + eps));
-          return { scale, shift: t.beta.map((b, o) => b - t.mean[o]! * scale[o]!) };
-        };
-        // Both TF layouts keep the output channel (Conv2D: out; depthwise: C * m, flattened) as the fastest axis.
-        const scaled = (w: Float32Array): Float32Array => {
-          if (!fold) return w;
-          const { scale } = bnAffine();
-          for (let i = 0; i < w.length; i++) w[i]! *= scale[i % filters]!;
-          return w;
-        };
+        const bnOf = () => batchNormTensors(fold!.bn, filters, options);
+        const scale = () => bnScale(bnOf(), (fold!.bn.op as { eps: number }).eps);
+        // Folded on the shared [out, in / groups, k, k] kernel, before the TF layout: the ONNX backend's numbers.
+        const kernelOnnx = () => (fold ? foldKernel(convKernel(node, inC, options), scale()) : convKernel(node, inC, options));
         if (fold) {
           common.use_bias = true;
           if (fold.act) common.activation = (fold.act.op as { fn: string }).fn;
         }
-        const kernelOnnx = () => convKernel(node, inC, options);
         if (groups === 1) {
           out = layer('Conv2D', node.name, { filters, ...common }, [src]);
-          weights.push({ name: `${node.name}/kernel`, shape: [k, k, inC, filters], trainable: true, data: () => scaled(convToTf(kernelOnnx(), filters, inC, k)) });
+          weights.push({ name: `${node.name}/kernel`, shape: [k, k, inC, filters], trainable: true, data: () => convToTf(kernelOnnx(), filters, inC, k) });
         } else if (groups === inC && filters % inC === 0) {
           const mult = filters / inC;
           out = layer('DepthwiseConv2D', node.name, { ...common, depth_multiplier: mult }, [src]);
-          weights.push({ name: `${node.name}/depthwise_kernel`, shape: [k, k, inC, mult], trainable: true, data: () => scaled(depthwiseToTf(kernelOnnx(), inC, mult, k)) });
+          weights.push({ name: `${node.name}/depthwise_kernel`, shape: [k, k, inC, mult], trainable: true, data: () => depthwiseToTf(kernelOnnx(), inC, mult, k) });
         } else {
           // TF.js Conv2D has no `groups`; splitting channels needs Lambda layers, which are not serialisable.
           throw new TfjsExportError(node, `grouped convolution (groups ${groups} of ${inC} channels) has no TF.js layer; only groups 1 and depthwise are supported`);
         }
         if (fold) {
-          // Conv bias b becomes b * scale + shift; shared weights start every bias at zero, but stay general.
-          weights.push({ name: `${node.name}/bias`, shape: [filters], trainable: true, data: () => {
-            const { scale, shift } = bnAffine();
-            const b = bias(filters);
-            return shift.map((s_, o) => b[o]! * scale[o]! + s_);
-          } });
+          weights.push({ name: `${node.name}/bias`, shape: [filters], trainable: true, data: () => foldBias(op.bias ? bias(filters) : undefined, bnOf(), scale()) });
         } else if (op.bias) weights.push({ name: `${node.name}/bias`, shape: [filters], trainable: true, data: () => bias(filters) });
         break;
       }

@@ -151,3 +151,27 @@ describe('TF.js artifact', () => {
     expect(() => emitTfjs(graph, { seed: 1, weights: 'zeros' })).toThrow(conv.name);
   });
 });
+
+// Both backends fold BN with the same functions on the same kernels: the folded numbers are the same floats,
+// only laid out differently (so each tensor's sorted values match exactly).
+describe('BN folded by TF.js equals BN folded by ONNX', () => {
+  it('MobileNetV2 @32 with random BN statistics: every folded kernel and bias', async () => {
+    const { onnxBackend } = await import('../../../backends/onnx/onnx-backend.js');
+    const { decode, artifactBytes } = await import('../onnx/onnx-helpers.js');
+    const c = compileEdited('mobilenet-v2.effnet', { scaling: { inputSize: 32 } });
+    const options = { seed: 4, weights: 'random', randomBatchNorm: true } as const;
+    const tfjs = emitTfjs(c.graph, { ...options, foldBatchNorm: true });
+    const onnx = decode(artifactBytes(onnxBackend.emit(c.graph, options)));
+    const sorted = (x: Float32Array) => Array.from(x).sort((a, b) => a - b);
+    let compared = 0;
+    for (const t of onnx.graph.initializer.filter((x) => /\/(kernel|bias)$/.test(x.name))) {
+      const raw = t.rawData!;
+      const ours = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+      const tfName = t.name.endsWith('/kernel') && /dwconv/.test(t.name) ? t.name.replace('/kernel', '/depthwise_kernel') : t.name;
+      if (!modelJson(tfjs).weightsManifest[0]!.weights.some((w) => w.name === tfName)) continue;
+      expect(sorted(weightValues(tfjs, tfName).values), t.name).toEqual(sorted(ours));
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(100);
+  });
+});

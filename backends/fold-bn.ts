@@ -1,9 +1,30 @@
 /**
  * Folding an inference-time batch norm into the convolution before it, as torch.onnx.export does in eval
  * mode: BN(conv(x, W) + b) = conv(x, W * s) + (b - mean) * s + beta, with s = gamma / sqrt(var + eps) per
- * output channel. The folded conv always gets a bias.
+ * output channel. The folded conv always gets a bias. Both backends fold with these functions, on the shared
+ * [out, in / groups, k, k] kernels before any layout change, so their folded weights are the same numbers.
  */
-import type { BatchNormTensors } from '../weights.js';
+import type { Graph, GraphNode } from '../src/ir/graph.js';
+import type { BatchNormTensors } from './weights.js';
+
+/** The plan: conv id -> the BN that folds into it, where the BN is the conv's only consumer. */
+export function foldableBatchNorms(graph: Graph): Map<number, GraphNode> {
+  const folds = new Map<number, GraphNode>();
+  const consumers = consumersOf(graph);
+  for (const n of graph.nodes) {
+    if (n.op.kind !== 'batchnorm') continue;
+    const src = graph.nodes[n.inputs[0]!]!;
+    if (src.op.kind === 'conv' && consumers.get(src.id)?.length === 1 && src.id !== graph.output) folds.set(src.id, n);
+  }
+  return folds;
+}
+
+/** Node id -> the ids of the nodes that read it. */
+export function consumersOf(graph: Graph): Map<number, number[]> {
+  const consumers = new Map<number, number[]>();
+  for (const n of graph.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n.id]);
+  return consumers;
+}
 
 /** Per-output-channel scale s = gamma / sqrt(var + eps), in double precision. */
 export function bnScale(bn: BatchNormTensors, eps: number): Float64Array {
