@@ -1,7 +1,8 @@
 /**
  * The interface every backend implements. A backend turns the shaped graph into an Artifact: a set of files
- * described by lazily produced byte chunks. Backends never touch the file system; the CLI edge writes the
- * artifact (atomically, streaming the chunks), so a large model is never held in memory twice.
+ * described by lazily produced byte chunks. Emitting never touches the file system; the CLI edge writes the
+ * artifact (atomically, streaming the chunks), so a large model is never held in memory twice. Loading a
+ * written model back (TF.js's file handler and backend choice) is runtime code, kept in backends/tfjs/runtime/.
  */
 import type { Graph, GraphNode } from '../src/ir/graph.js';
 

@@ -40,7 +40,7 @@ export { BackendError, type Backend, type Artifact, type ArtifactFile, type Arti
 export { onnxBackend, type OnnxEmitOptions } from '../backends/onnx/onnx-backend.js';
 export { OnnxExportError } from '../backends/onnx/onnx-error.js';
 export { tfjsBackend, emitTfjs, type TfjsEmitOptions } from '../backends/tfjs/tfjs-backend.js';
-export { fileIOHandler, loadArtifacts, saveArtifacts } from '../backends/tfjs/file-io-handler.js';
-export { selectBackend, type BackendChoice, type SelectedBackend } from '../backends/tfjs/select-backend.js';
+export { fileIOHandler, loadArtifacts, saveArtifacts } from '../backends/tfjs/runtime/file-io-handler.js';
+export { selectBackend, type BackendChoice, type SelectedBackend } from '../backends/tfjs/runtime/select-backend.js';
 export { TfjsExportError } from '../backends/tfjs/to-wire.js';
 export type { LayersModelJson, KerasLayer } from '../backends/tfjs/keras-format.js';

@@ -5,7 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackendChoice } from '../../backends/tfjs/select-backend.js';
+import type { BackendChoice } from '../../backends/tfjs/runtime/select-backend.js';
 import { UsageError } from './io.js';
 
 /** One prediction function over an NHWC sample, whatever the runtime. */
@@ -74,8 +74,8 @@ export async function onnxRunner(path: string, backend: BackendChoice): Promise<
 }
 
 export async function tfjsRunner(path: string, backend: BackendChoice): Promise<Runner> {
-  const { selectBackend } = await import('../../backends/tfjs/select-backend.js');
-  const { fileIOHandler } = await import('../../backends/tfjs/file-io-handler.js');
+  const { selectBackend } = await import('../../backends/tfjs/runtime/select-backend.js');
+  const { fileIOHandler } = await import('../../backends/tfjs/runtime/file-io-handler.js');
   let selected;
   try {
     selected = await selectBackend(backend);

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodePng } from '../../backends/tfjs/decode-png.js';
+import { decodePng } from '../../src/cli/decode-png.js';
 import { cli } from '../cli/run-cli.js';
 import { compileSpec } from '../helpers.js';
 

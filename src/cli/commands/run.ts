@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Option } from 'commander';
-import type { BackendChoice } from '../../../backends/tfjs/select-backend.js';
+import type { BackendChoice } from '../../../backends/tfjs/runtime/select-backend.js';
 import { sampleInput } from '../../../backends/sample-input.js';
 import { REPORT_SCHEMA_VERSION } from '../../report/format-report.js';
 import { UsageError } from '../io.js';
@@ -25,7 +25,7 @@ async function loadInput(spec: string, [h, w, c]: readonly [number, number, numb
   if (spec === 'random') return { data: sampleInput(h * w * c, seed), label: `random uniform [-1, 1), seed ${seed}` };
   if (!/\.png$/i.test(spec)) throw new UsageError(`--input expects 'random' or a .png file, got '${spec}'`);
   if (c !== 3) throw new UsageError(`--input ${spec}: the model takes ${c} channels; PNG input is RGB (3)`);
-  const { decodePng, resizeBilinear, PngError } = await import('../../../backends/tfjs/decode-png.js');
+  const { decodePng, resizeBilinear, PngError } = await import('../decode-png.js');
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(spec);

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync 
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { emitTfjs } from '../../../backends/tfjs/tfjs-backend.js';
-import { fileIOHandler } from '../../../backends/tfjs/file-io-handler.js';
+import { fileIOHandler } from '../../../backends/tfjs/runtime/file-io-handler.js';
 import { runCli } from '../../../src/cli/main.js';
 import { verifyOutputs } from '../../../src/cli/verify-outputs.js';
 import { writeArtifact } from '../../../src/cli/write-artifact.js';

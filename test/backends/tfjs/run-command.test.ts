@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { onnxBackend } from '../../../backends/onnx/onnx-backend.js';
-import { decodePng, resizeBilinear } from '../../../backends/tfjs/decode-png.js';
+import { decodePng, resizeBilinear } from '../../../src/cli/decode-png.js';
 import { runCli } from '../../../src/cli/main.js';
 import { writeArtifact } from '../../../src/cli/write-artifact.js';
 import { compileSpec } from '../../helpers.js';

@@ -7,8 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
-import { fileIOHandler } from '../../../backends/tfjs/file-io-handler.js';
-import { selectBackend } from '../../../backends/tfjs/select-backend.js';
+import { fileIOHandler } from '../../../backends/tfjs/runtime/file-io-handler.js';
+import { selectBackend } from '../../../backends/tfjs/runtime/select-backend.js';
 import { compileSpec } from '../../helpers.js';
 import { compare, compileEdited, emitToDir, randomInput } from './tfjs-helpers.js';
 

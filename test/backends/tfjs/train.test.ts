@@ -8,8 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { fileIOHandler } from '../../../backends/tfjs/file-io-handler.js';
-import { selectBackend } from '../../../backends/tfjs/select-backend.js';
+import { fileIOHandler } from '../../../backends/tfjs/runtime/file-io-handler.js';
+import { selectBackend } from '../../../backends/tfjs/runtime/select-backend.js';
 import { compileEdited, emitToDir, randomInput, tempDir } from './tfjs-helpers.js';
 
 const dirs: string[] = [];

@@ -11,7 +11,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { io } from '@tensorflow/tfjs';
-import { SHARD_BYTES, shardName, type LayersModelJson } from './keras-format.js';
+import { SHARD_BYTES, shardName, type LayersModelJson } from '../keras-format.js';
 
 type IOHandler = io.IOHandler;
 type ModelArtifacts = io.ModelArtifacts;
