@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile } from '../src/pipeline.js';
-import { largestPhiWithin } from '../src/passes/scaling-search.js';
+import { largestPhiWithin } from '../src/search/scaling-search.js';
 import { formatReport } from '../src/report/format-report.js';
 import { timeMedian } from './front-end-bench.js';
 

@@ -34,7 +34,7 @@ export { formatSource as formatSpec } from './format/format-spec.js';
 export { printSpec } from './ir/print-spec.js';
 export { decodeBlockString, encodeBlockString } from './interop/timm-block-strings.js';
 export { importTimm } from './interop/import-timm.js';
-export { sweep, largestPhiWithin, gridCandidates, parsePhiRange } from './passes/scaling-search.js';
+export { sweep, largestPhiWithin, gridCandidates, parsePhiRange } from './search/scaling-search.js';
 // Backends. None of these load onnxruntime or TF.js at import time.
 export { BackendError, type Backend, type Artifact, type ArtifactFile, type ArtifactSummary, type CommonEmitOptions } from '../backends/backend.js';
 export { onnxBackend, type OnnxEmitOptions } from '../backends/onnx/onnx-backend.js';

@@ -3,16 +3,16 @@
  * before, and the pipeline stops after the first stage that reports an error.
  *
  *   bytes → decode → parse (tokens, CST, AST) → lower (spec IR, checks) → applyVariant → compoundScale
- *         → estimateSize (refuse oversized models cheaply) → expandRepeats → inferShapes (shaped graph)
- *         → costReport → [backend.emit]
+ *         → checkSize (refuse oversized models before unrolling them) → expandRepeats → inferShapes
+ *         (shaped graph) → costReport → checkParams → [backend.emit]
  */
 import { diagnostic, hasErrors, type Diagnostic } from './diagnostics/diagnostic.js';
 import type { Graph } from './ir/graph.js';
 import { lower } from './ir/lower.js';
 import type { ModelSpec } from './ir/spec.js';
-import { applyVariant } from './passes/apply-variant.js';
+import { applyVariant, type Variant } from './passes/apply-variant.js';
 import { compoundScale, type ScalingRequest } from './passes/compound-scale.js';
-import { estimateSize } from './passes/estimate-size.js';
+import { checkParams, checkSize } from './passes/check-size.js';
 import { expandRepeats } from './passes/expand-repeats.js';
 import { inferShapes } from './passes/infer-shapes.js';
 import { costReport, type CostReport } from './report/cost.js';
@@ -30,11 +30,7 @@ export interface CompileOptions {
   readonly maxParams?: number;
 }
 
-export const DEFAULT_MAX_PARAMS = 2e9;
-/** Far past any published network (ResNet-1001 has about 3,000 layers); beyond it the graph itself gets too big to hold. */
-export const MAX_LAYERS = 100_000;
-/** Below this many blocks, building the model is as cheap as estimating it. */
-const ESTIMATE_FROM_BLOCKS = 1_000;
+export { DEFAULT_MAX_PARAMS, MAX_LAYERS } from './passes/check-size.js';
 
 /** Everything the pipeline produced, up to where it stopped. */
 export interface Compilation {
@@ -78,42 +74,38 @@ export function instantiate(spec: ModelSpec, options: CompileOptions, file: Sour
   const variant = applyVariant(spec, options.variant);
   diagnostics.push(...variant.diagnostics);
   if (!variant.value) return done({});
-  // An input size alone combines with a variant's own scaling (B3 at 224 px, a --resolutions sweep of B3);
-  // any other multiplier would contradict the variant.
-  const sizeOnly = options.scaling && Object.entries(options.scaling).every(([k, v]) => k === 'inputSize' || v === undefined);
-  if (variant.value.scaling && options.scaling && !sizeOnly) {
-    const v = spec.variants.find((x) => x.name === options.variant)!;
-    diagnostics.push(diagnostic('E0505', v.spans.name ?? v.span, { variant: v.name }, 'variant'));
-    return done({});
-  }
-  const request = variant.value.scaling && options.scaling ? { ...variant.value.scaling, ...options.scaling } : (options.scaling ?? variant.value.scaling);
 
-  const scaled = compoundScale(variant.value.spec, request);
+  const request = scalingRequest(spec, variant.value, options);
+  diagnostics.push(...request.diagnostics);
+  if (hasErrors(diagnostics)) return done({});
+
+  const scaled = compoundScale(variant.value.spec, request.value);
   diagnostics.push(...scaled.diagnostics);
   if (!scaled.value || hasErrors(diagnostics)) return done({});
 
-  const limit = options.maxParams ?? DEFAULT_MAX_PARAMS;
-  const tooBig = (params: number) => diagnostic('E0503', spec.spans.name ?? spec.span, { params: params.toLocaleString('en-US'), limit: limit.toLocaleString('en-US') });
-  if (scaled.value.stages.reduce((n, s) => n + s.repeats, 0) > ESTIMATE_FROM_BLOCKS) {
-    const size = estimateSize(scaled.value);
-    if (size && size.params > limit) {
-      diagnostics.push(tooBig(size.params));
-      return done({ scaled: scaled.value });
-    }
-    if (size && size.layers > MAX_LAYERS) {
-      diagnostics.push(diagnostic('E0506', spec.spans.name ?? spec.span, { layers: size.layers.toLocaleString('en-US'), limit: MAX_LAYERS.toLocaleString('en-US') }));
-      return done({ scaled: scaled.value });
-    }
-  }
+  diagnostics.push(...checkSize(scaled.value, options.maxParams));
+  if (hasErrors(diagnostics)) return done({ scaled: scaled.value });
 
   const graph = inferShapes(scaled.value, expandRepeats(scaled.value));
   diagnostics.push(...graph.diagnostics);
   if (!graph.value || hasErrors(diagnostics)) return done({ scaled: scaled.value });
 
   const report = costReport(graph.value);
-  if (report.total.params > limit) {
-    diagnostics.push(tooBig(report.total.params));
-    return done({ scaled: scaled.value, graph: graph.value });
-  }
+  diagnostics.push(...checkParams(scaled.value, report, options.maxParams));
+  if (hasErrors(diagnostics)) return done({ scaled: scaled.value, graph: graph.value });
   return done({ scaled: scaled.value, graph: graph.value, report });
+}
+
+/**
+ * The scaling to apply: the variant's, the caller's, or both when the caller gives only an input size (B3 at
+ * 224 px, a --resolutions sweep of B3). Any other multiplier would contradict the variant (E0505).
+ */
+function scalingRequest(spec: ModelSpec, variant: Variant, options: CompileOptions): { value?: ScalingRequest; diagnostics: Diagnostic[] } {
+  const own = variant.scaling;
+  const asked = options.scaling;
+  if (!own || !asked) return { ...(own ?? asked ? { value: own ?? asked } : {}), diagnostics: [] };
+  const sizeOnly = Object.entries(asked).every(([k, v]) => k === 'inputSize' || v === undefined);
+  if (sizeOnly) return { value: { ...own, ...asked }, diagnostics: [] };
+  const v = spec.variants.find((x) => x.name === options.variant)!;
+  return { diagnostics: [diagnostic('E0505', v.spans.name ?? v.span, { variant: v.name }, 'variant')] };
 }

@@ -1,6 +1,6 @@
 /** Text and JSON for `effnet scale`: the scaled stage table (before → after) and sweep tables. */
 import type { LayerSpec, ModelSpec } from '../ir/spec.js';
-import type { SweepRow } from '../passes/scaling-search.js';
+import type { SweepRow } from '../search/scaling-search.js';
 import type { Cost } from './cost.js';
 import { describeLayer } from './describe.js';
 import { REPORT_SCHEMA_VERSION } from './format-report.js';

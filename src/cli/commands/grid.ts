@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { formatDiagnostics } from '../../diagnostics/format.js';
 import { printSpec } from '../../ir/print-spec.js';
 import { instantiate } from '../../pipeline.js';
-import { gridCandidates, type GridCandidate } from '../../passes/scaling-search.js';
+import { gridCandidates, type GridCandidate } from '../../search/scaling-search.js';
 import { REPORT_SCHEMA_VERSION } from '../../report/format-report.js';
 import { giga, withSeparators } from '../../report/units.js';
 import { UsageError } from '../io.js';

@@ -7,7 +7,7 @@ import { formatDiagnostics } from '../../diagnostics/format.js';
 import { printSpec } from '../../ir/print-spec.js';
 import { instantiate } from '../../pipeline.js';
 import { applyVariant } from '../../passes/apply-variant.js';
-import { largestPhiWithin, parsePhiRange, sweep, type SearchBase } from '../../passes/scaling-search.js';
+import { largestPhiWithin, parsePhiRange, sweep, type SearchBase } from '../../search/scaling-search.js';
 import { lineChartSvg } from '../../report/plot-svg.js';
 import { scaleJson, scaleText, sweepJson, sweepText } from '../../report/scaling-report.js';
 import { giga, withSeparators } from '../../report/units.js';
