@@ -2,7 +2,7 @@
  * Searches over compound scaling, built on the pipeline's `instantiate`: a sweep over phi, the largest phi
  * that fits a MACs or parameter budget, and the paper's step 1, a grid over alpha, beta, gamma.
  */
-import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { hasErrors, type Diagnostic, type StageResult } from '../diagnostics/diagnostic.js';
 import type { ModelSpec } from '../ir/spec.js';
 import { instantiate, type Compilation, type CompileOptions } from '../pipeline.js';
 import type { Cost } from '../report/cost.js';
@@ -31,10 +31,8 @@ export interface SearchBase {
   readonly gamma?: number;
 }
 
-export interface SearchResult<T> {
-  readonly value?: T;
-  readonly diagnostics: readonly Diagnostic[];
-}
+/** A search's answer, or the diagnostics of the model that stopped it. */
+export type SearchResult<T> = StageResult<T>;
 
 function atPhi(base: SearchBase, phi: number): Compilation {
   const scaling = { phi, ...(base.alpha !== undefined ? { alpha: base.alpha } : {}), ...(base.beta !== undefined ? { beta: base.beta } : {}), ...(base.gamma !== undefined ? { gamma: base.gamma } : {}) };
