@@ -49,7 +49,27 @@ const sessionOptions: ort.InferenceSession.SessionOptions = {
   interOpNumThreads: 1,
 };
 
-async function latency(ours: string, peer: string, runs: number): Promise<{ ours: number; peer: number }> {
+/**
+ * Session slots are not equal: the same file measured against itself comes out a fraction of a percent
+ * apart (see the control line). So each comparison runs twice, ours in the first slot and then in the second,
+ * and the two median per-pair ratios are combined, sqrt(r(ours, peer) / r(peer, ours)), which cancels the
+ * slot bias. The interval is a bootstrap over the pairs (fixed seed).
+ */
+function debiasedRatio(oursFirst: readonly number[], peerFirst: readonly number[]): { ratio: number; low: number; high: number } {
+  let s = 12345;
+  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const resample = (xs: readonly number[]) => xs.map(() => xs[Math.floor(rand() * xs.length)]!);
+  const estimate = (a: readonly number[], b: readonly number[]) => Math.sqrt(median([...a]) / median([...b]));
+  const boot: number[] = [];
+  for (let k = 0; k < 2000; k++) boot.push(estimate(resample(oursFirst), resample(peerFirst)));
+  boot.sort((x, y) => x - y);
+  return { ratio: estimate(oursFirst, peerFirst), low: boot[Math.floor(0.025 * boot.length)]!, high: boot[Math.floor(0.975 * boot.length)]! };
+}
+
+const interval = (r: { ratio: number; low: number; high: number }) => `${r.ratio.toFixed(3)} [95% CI ${r.low.toFixed(3)}-${r.high.toFixed(3)}]`;
+
+/** Per-pair time ratios a_i / b_i (and medians) of two files run alternately in two sessions. */
+async function latency(ours: string, peer: string, runs: number): Promise<{ ours: number; peer: number; ratios: number[] }> {
   const a = await ort.InferenceSession.create(ours, sessionOptions);
   const b = await ort.InferenceSession.create(peer, sessionOptions);
   const x = new Float32Array(3 * 224 * 224).map((_, i) => Math.sin(i));
@@ -77,7 +97,7 @@ async function latency(ours: string, peer: string, runs: number): Promise<{ ours
   }
   await a.release();
   await b.release();
-  return { ours: median(ta), peer: median(tb) };
+  return { ours: median(ta), peer: median(tb), ratios: ta.map((x, i) => x / tb[i]!) };
 }
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
@@ -88,8 +108,8 @@ export async function runOnnxBench(): Promise<string[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'effnet-onnx-bench-'));
   try {
     // 1. Latency against the peers.
-    const runs = Number(process.env.ONNX_BENCH_RUNS ?? 40);
-    lines.push(`onnxruntime-node ${ort.env.versions.common} latency, batch 1, 224x224, 1 thread, median of ${runs} interleaved runs`);
+    const runs = Number(process.env.ONNX_BENCH_RUNS ?? 200);
+    lines.push(`onnxruntime-node ${ort.env.versions.common} latency, batch 1, 224x224, 1 thread, ${runs} interleaved pairs in each session order`);
     for (const [title, spec, peer] of [
       ['EfficientNet-B0', 'efficientnet-b0.effnet', 'efficientnet_b0.torchvision.onnx'],
       ['MobileNetV2', 'mobilenet-v2.effnet', 'mobilenet_v2.torchvision.onnx'],
@@ -103,10 +123,14 @@ export async function runOnnxBench(): Promise<string[]> {
       const run = compileInChild(['compile', path.join(repoRoot, 'specs', spec), '-o', ours, '--batch', '1']);
       if (run.code !== 0) throw new Error(`effnet compile ${spec} exited ${run.code}`);
       const t = await latency(ours, peerPath, runs);
-      // Control: the peer against itself shows how far apart two identical graphs measure on this machine.
+      const swapped = await latency(peerPath, ours, runs);
+      // Control: the peer against itself shows the slot bias that the swap cancels.
       const control = await latency(peerPath, peerPath, runs);
+      const r = debiasedRatio(t.ratios, swapped.ratios);
+      const verdict = r.high < 1 ? 'faster' : r.low > 1 ? `slower by ${((r.ratio - 1) * 100).toFixed(1)} %` : 'indistinguishable';
       lines.push(
-        `  ${title.padEnd(16)} effnet ${t.ours.toFixed(2)} ms   torchvision ${t.peer.toFixed(2)} ms   ratio ${(t.ours / t.peer).toFixed(3)} (target <= 1.00; torchvision vs itself ${(control.ours / control.peer).toFixed(3)})`,
+        `  ${title.padEnd(16)} effnet ${t.ours.toFixed(2)} ms   torchvision ${t.peer.toFixed(2)} ms   ratio ${interval(r)}: ${verdict} (target <= 1.00)`,
+        `  ${''.padEnd(16)} control, torchvision against itself in the same two slots: ${median(control.ratios).toFixed(3)}`,
       );
     }
 
