@@ -2,116 +2,19 @@
  * AST → ModelSpec: gives names their meaning and checks every value, reporting all problems in one run.
  * Nothing here knows about shapes; those checks come after repeats are expanded (passes/infer-shapes.ts).
  */
-import { diagnostic, type Diagnostic, type StageResult } from '../diagnostics/diagnostic.js';
+import { diagnostic, type StageResult } from '../diagnostics/diagnostic.js';
 import { nearestName } from '../diagnostics/nearest-name.js';
 import type { Span } from '../source/span.js';
-import type { AtomAst, LayerAst, ModelAst, OptionAst, RowAst, SettingAst, ValueAst } from '../syntax/ast.js';
-import { activationNamed, activations, type Activation } from './activations.js';
+import type { AtomAst, LayerAst, ModelAst, OptionAst, RowAst, SettingAst } from '../syntax/ast.js';
+import type { Activation } from './activations.js';
 import { operatorNames, operators, optionTypes, type Field, type OpName, type OptionType } from './ops.js';
 import type { LayerSpec, ModelSpec, ScalingSpec, SeSpec, VariantSpec } from './spec.js';
+import { Reader } from './value-reader.js';
 
 const modelSettings = ['input', 'classes', 'activation', 'norm', 'padding', 'drop_connect'] as const;
 const scalingSettings = ['alpha', 'beta', 'gamma', 'divisor', 'min_channels', 'rounding', 'resolution_divisor'] as const;
 const variantOptions = ['width', 'depth', 'resolution', 'phi', 'dropout', 'classes', 'operator', 'repeats'] as const;
 
-/** Collects diagnostics while reading values; each reader returns undefined after reporting. */
-class Reader {
-  readonly diagnostics: Diagnostic[] = [];
-
-  report(d: Diagnostic): undefined {
-    this.diagnostics.push(d);
-    return undefined;
-  }
-
-  single(value: ValueAst, what: string): AtomAst | undefined {
-    if (value.atoms.length === 1) return value.atoms[0];
-    return this.report(diagnostic('E0312', value.span, { what, value: value.atoms.map((a) => a.text).join(','), expected: 'a single value' }, what));
-  }
-
-  positiveInt(atom: AtomAst, field: string): number | undefined {
-    const n = atom.kind === 'number' ? Number(atom.text) : NaN;
-    if (Number.isInteger(n) && n >= 1) return n;
-    return this.report(diagnostic('E0306', atom.span, { field, value: atom.text }, field));
-  }
-
-  number(atom: AtomAst, field: string): number | undefined {
-    const n = atom.kind === 'number' ? Number(atom.text) : NaN;
-    if (Number.isFinite(n)) return n;
-    return this.report(diagnostic('E0312', atom.span, { what: field, value: atom.text, expected: 'a number' }, field));
-  }
-
-  positiveNumber(atom: AtomAst, field: string): number | undefined {
-    const n = this.number(atom, field);
-    if (n === undefined) return undefined;
-    if (n > 0) return n;
-    return this.report(diagnostic('E0318', atom.span, { field, value: atom.text }, field));
-  }
-
-  /** A dropout-like rate: 0 up to, not including, 1 (a rate of 1 would drop everything). */
-  rate(atom: AtomAst, field: string): number | undefined {
-    const n = this.number(atom, field);
-    if (n === undefined) return undefined;
-    if (n >= 0 && n < 1) return n;
-    return this.report(diagnostic('E0316', atom.span, { field, value: atom.text, min: '0', max: '1 (exclusive)' }, field));
-  }
-
-  /** A compound-scaling base (alpha, beta, gamma): at least 1, checked where it is written, not only when used. */
-  base(atom: AtomAst, field: 'alpha' | 'beta' | 'gamma'): number | undefined {
-    const n = this.number(atom, field);
-    if (n === undefined) return undefined;
-    if (n >= 1) return n;
-    return this.report(diagnostic('E0501', atom.span, { name: field, value: atom.text }, field));
-  }
-
-  ranged(atom: AtomAst, field: string, min: number, max: number, minExclusive = false): number | undefined {
-    const n = this.number(atom, field);
-    if (n === undefined) return undefined;
-    if ((minExclusive ? n > min : n >= min) && n <= max) return n;
-    const lo = minExclusive ? `${min} (exclusive)` : String(min);
-    return this.report(diagnostic('E0316', atom.span, { field, value: atom.text, min: lo, max: String(max) }, field));
-  }
-
-  activation(atom: AtomAst, field: string): Activation | undefined {
-    const a = atom.kind === 'name' ? activationNamed(atom.text) : undefined;
-    if (a) return a;
-    return this.report(diagnostic('E0303', atom.span, { name: atom.text, suggestion: nearestName(atom.text, activations), valid: activations }, field));
-  }
-
-  enumOf<T extends string>(atom: AtomAst, field: string, values: readonly T[]): T | undefined {
-    if (atom.kind === 'name' && (values as readonly string[]).includes(atom.text)) return atom.text as T;
-    return this.report(diagnostic('E0312', atom.span, { what: field, value: atom.text, expected: values.map((v) => `'${v}'`).join(', ') }, field));
-  }
-
-  onOff(atom: AtomAst, field: string): boolean | undefined {
-    const v = this.enumOf(atom, field, ['on', 'off', 'true', 'false', 'yes', 'no']);
-    return v === undefined ? undefined : v === 'on' || v === 'true' || v === 'yes';
-  }
-
-  typed(atom: AtomAst, field: string, type: OptionType): number | string | boolean | undefined {
-    switch (type.kind) {
-      case 'int': return this.positiveInt(atom, field);
-      case 'number': return type.max === undefined ? (type.min > 0 ? this.ranged(atom, field, type.min, Infinity) : this.positiveNumber(atom, field)) : this.ranged(atom, field, type.min, type.max, type.minExclusive);
-      case 'activation': return this.activation(atom, field);
-      case 'onoff': return this.onOff(atom, field);
-      case 'enum': return this.enumOf(atom, field, type.values);
-    }
-  }
-
-  /** Options by name, reporting unknown and repeated ones. */
-  options(opts: readonly OptionAst[], valid: readonly string[], owner: string): Map<string, OptionAst> {
-    const seen = new Map<string, OptionAst>();
-    for (const o of opts) {
-      if (!valid.includes(o.name)) {
-        this.report(diagnostic('E0302', o.nameSpan, { name: o.name, owner, suggestion: nearestName(o.name, valid), valid }, o.name));
-      } else if (seen.has(o.name)) {
-        this.report(diagnostic('E0305', o.nameSpan, { name: o.name }, o.name));
-      } else {
-        seen.set(o.name, o);
-      }
-    }
-    return seen;
-  }
-}
 
 /** Reads the options of a layer or row that the op table allows. */
 function layerOptions(r: Reader, op: OpName, opts: readonly OptionAst[], extra: readonly string[] = []) {
