@@ -4,6 +4,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { activations } from '../../src/ir/activations.js';
 import { operatorNames, optionTypes } from '../../src/ir/ops.js';
+import { formatSource } from '../../src/format/format-spec.js';
+import { compile } from '../../src/pipeline.js';
+import { makeSourceFile } from '../../src/source/source-file.js';
 import { repoRoot } from '../helpers.js';
 
 const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
@@ -16,5 +19,19 @@ describe('README', () => {
     expect(readme).toContain('npm ci && npx effnet report specs/efficientnet-b0.effnet');
     expect(readme).toContain('npm test');
     expect(readme).toContain('FLOPs = 2 x MACs');
+  });
+});
+
+// The README's complete specs (a code block holding `model NAME {` ... `}`, not the grammar sketch) compile
+// without a diagnostic and are already in the form `effnet fmt` prints.
+const specBlocks = [...readme.matchAll(/```\n((?:#[^\n]*\n)*model [a-z][\w-]* \{\n[\s\S]*?\n\}\n)```/g)].map((m) => m[1]!);
+
+describe('README specs', () => {
+  it('has at least the front-page example', () => expect(specBlocks.length).toBeGreaterThan(0));
+  it.each(specBlocks.map((s) => [s.match(/model ([\w-]+)/)![1]!, s]))('%s compiles cleanly and is canonical', (_name, text) => {
+    const c = compile('README.effnet', text);
+    expect(c.diagnostics).toEqual([]);
+    expect(c.report).toBeDefined();
+    expect(formatSource(makeSourceFile('README.effnet', text)).value).toBe(text);
   });
 });
