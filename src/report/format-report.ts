@@ -36,6 +36,8 @@ export interface ReportInput {
 export interface ReportOptions {
   readonly format: ReportFormat;
   readonly perLayer?: boolean;
+  /** One row per block (block2a, block2b, ...): the roll-up between layers and stages. */
+  readonly perBlock?: boolean;
 }
 
 interface StageRow {
@@ -70,6 +72,19 @@ function stageRows(input: ReportInput): StageRow[] {
     }
     return { name: s.key, operator, blocks, shape: s.shape, cost: s.cost };
   });
+}
+
+interface BlockRow {
+  readonly name: string;
+  readonly stage: string;
+  readonly layers: number;
+  readonly shape: readonly number[];
+  readonly cost: Cost;
+}
+
+function blockRows(input: ReportInput): BlockRow[] {
+  const stageOf = new Map(input.report.layers.map((l) => [l.node.block, l.node.stage]));
+  return input.report.blocks.map((b) => ({ name: b.key, stage: stageOf.get(b.key) ?? b.key, layers: b.layers, shape: b.shape, cost: b.cost }));
 }
 
 function layerRows(input: ReportInput): LayerRow[] {
@@ -130,6 +145,9 @@ function renderTable(input: ReportInput, o: ReportOptions): string {
     });
     rows.pop();
     out.push(...textTable(['Layer', 'Type', 'Output shape', 'Params', '%', 'MACs', '%'], rows, [false, false, false, true, true, true, true]));
+  } else if (o.perBlock) {
+    const rows = blockRows(input).map((b) => [b.name, b.stage, String(b.layers), shapeText(b.shape), withSeparators(b.cost.params), share(b.cost.params, t.params), si(b.cost.macs), share(b.cost.macs, t.macs)]);
+    out.push(...textTable(['Block', 'Stage', 'Layers', 'Output shape', 'Params', '%', 'MACs', '%'], rows, [false, false, true, false, true, true, true, true]));
   } else {
     const rows = stageRows(input).map((s) => [s.name, s.operator, String(s.blocks), shapeText(s.shape), withSeparators(s.cost.params), share(s.cost.params, t.params), si(s.cost.macs), share(s.cost.macs, t.macs)]);
     out.push(...textTable(['Stage', 'Operator', 'Blocks', 'Output shape', 'Params', '%', 'MACs', '%'], rows, [false, false, true, false, true, true, true, true]));
@@ -148,6 +166,9 @@ function renderMarkdown(input: ReportInput, o: ReportOptions): string {
   if (o.perLayer) {
     out.push('| layer | type | output shape | params | % | MACs | % |', '|---|---|---|---:|---:|---:|---:|');
     for (const l of layerRows(input)) out.push(`| ${l.name} | ${l.type} | ${shapeText(l.shape)} | ${withSeparators(l.cost.params)} | ${share(l.cost.params, t.params)} | ${withSeparators(l.cost.macs)} | ${share(l.cost.macs, t.macs)} |`);
+  } else if (o.perBlock) {
+    out.push('| block | stage | layers | output shape | params | % | MACs | % |', '|---|---|---:|---|---:|---:|---:|---:|');
+    for (const b of blockRows(input)) out.push(`| ${b.name} | ${b.stage} | ${b.layers} | ${shapeText(b.shape)} | ${withSeparators(b.cost.params)} | ${share(b.cost.params, t.params)} | ${withSeparators(b.cost.macs)} | ${share(b.cost.macs, t.macs)} |`);
   } else {
     out.push('| stage | operator | blocks | output shape | params | % | MACs | % |', '|---|---|---:|---|---:|---:|---:|---:|');
     for (const s of stageRows(input)) out.push(`| ${s.name} | ${s.operator} | ${s.blocks} | ${shapeText(s.shape)} | ${withSeparators(s.cost.params)} | ${share(s.cost.params, t.params)} | ${withSeparators(s.cost.macs)} | ${share(s.cost.macs, t.macs)} |`);
@@ -166,6 +187,9 @@ function renderCsv(input: ReportInput, o: ReportOptions): string {
   if (o.perLayer) {
     lines.push(['layer', 'type', 'block', 'stage', 'output_shape', ...cols].join(','));
     for (const l of layerRows(input)) lines.push([l.name, l.type, l.block, l.stage, shapeText(l.shape), ...nums(l.cost)].map(csvCell).join(','));
+  } else if (o.perBlock) {
+    lines.push(['block', 'stage', 'layers', 'output_shape', ...cols].join(','));
+    for (const b of blockRows(input)) lines.push([b.name, b.stage, String(b.layers), shapeText(b.shape), ...nums(b.cost)].map(csvCell).join(','));
   } else {
     lines.push(['stage', 'operator', 'blocks', 'output_shape', ...cols].join(','));
     for (const s of stageRows(input)) lines.push([s.name, s.operator, String(s.blocks), shapeText(s.shape), ...nums(s.cost)].map(csvCell).join(','));
@@ -193,6 +217,7 @@ export function reportJson(input: ReportInput, o: Omit<ReportOptions, 'format'> 
     totals: costJson(input.report.total),
     stages: stageRows(input).map((s) => ({ name: s.name, operator: s.operator, blocks: s.blocks, outputShape: s.shape, ...costJson(s.cost), ...shareJson(s.cost, input.report.total) })),
     diagnostics: input.diagnostics ?? [],
+    ...(o.perBlock ? { blocks: blockRows(input).map((b) => ({ name: b.name, stage: b.stage, layers: b.layers, outputShape: b.shape, ...costJson(b.cost), ...shareJson(b.cost, input.report.total) })) } : {}),
     ...(o.perLayer ? { layers: layerRows(input).map((l) => ({ name: l.name, type: l.type, block: l.block, stage: l.stage, outputShape: l.shape, ...costJson(l.cost), ...shareJson(l.cost, input.report.total) })) } : {}),
   };
 }

@@ -94,6 +94,18 @@ describe('report', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ schemaVersion: 1, ok: false, files: [{ file: bad, ok: false, diagnostics: [{ code: 'E0301', line: 6, column: 5 }] }] });
   });
 
+  it('--per-block: one row per block, which add up to the totals', async () => {
+    const table = (await cli('report', b0, '--per-block')).stdout;
+    expect(table).toMatch(/block6b +stage6 +16 +7x7x192 +587,952 +11\.1% +23\.20 M +6\.0%/);
+    const doc = JSON.parse((await cli('report', b0, '--per-block', '--json')).stdout);
+    expect(doc.blocks.map((b: { name: string }) => b.name)).toEqual(['stem', 'block1a', 'block2a', 'block2b', 'block3a', 'block3b', 'block4a', 'block4b', 'block4c', 'block5a', 'block5b', 'block5c', 'block6a', 'block6b', 'block6c', 'block6d', 'block7a', 'top', 'classifier']);
+    for (const key of ['params', 'bnStats', 'macs']) expect(doc.blocks.reduce((n: number, b: Record<string, number>) => n + b[key]!, 0)).toBe(doc.totals[key]);
+    const csv = (await cli('report', b0, '--per-block', '--format', 'csv')).stdout.trim().split('\n');
+    expect(csv[0]).toBe('block,stage,layers,output_shape,params,bn_stats,macs,other_ops,activations');
+    expect(csv).toHaveLength(20);
+    expect((await cli('report', b0, '--per-block', '--per-layer')).code).toBe(2);
+  });
+
   it('--json is --format json', async () => {
     expect((await cli('report', b0, '--json')).stdout).toBe((await cli('report', b0, '--format', 'json')).stdout);
   });

@@ -12,6 +12,7 @@ import { writeTextAtomic } from '../write-file.js';
 
 interface ReportFlags extends ScalingFlags {
   perLayer?: boolean;
+  perBlock?: boolean;
   format: ReportFormat;
   json?: boolean;
   html?: string;
@@ -26,6 +27,7 @@ export const registerReport: Register = (program, ctx) => {
       .description('parameters, BN statistics and MACs per stage (or per layer) and in total; two files side by side')
       .argument('<files...>', 'one .effnet spec, or two to compare')
       .option('--per-layer', 'one row per layer, with stage subtotals')
+      .option('--per-block', 'one row per block (block2a, block2b, ...)')
       .addOption(new Option('--format <format>', 'output format').choices(reportFormats).default('table'))
       .option('--json', 'same as --format json')
       .option('--html <out.html>', 'write a self-contained HTML page: settings, stage bars, per-layer table')
@@ -49,7 +51,8 @@ export const registerReport: Register = (program, ctx) => {
     // The side-by-side tables come as text or JSON only; say so rather than ignore a flag.
     const mode = all.length === 2 ? 'comparing two specs' : flags.resolutions ? '--resolutions' : undefined;
     if (mode && flags.html) throw new UsageError(`--html draws one model at one size; it cannot be combined with ${mode}`);
-    if (mode && flags.perLayer) throw new UsageError(`--per-layer cannot be combined with ${mode}`);
+    if (mode && (flags.perLayer || flags.perBlock)) throw new UsageError(`--per-${flags.perLayer ? 'layer' : 'block'} cannot be combined with ${mode}`);
+    if (flags.perLayer && flags.perBlock) throw new UsageError('--per-layer and --per-block ask for two tables: choose one');
     if (mode && !flags.json && flags.format !== 'table' && flags.format !== 'json') throw new UsageError(`${mode} prints a table or JSON, not ${flags.format}`);
     const options = compileOptions(flags);
     const format = flags.json ? 'json' : flags.format;
@@ -96,6 +99,6 @@ export const registerReport: Register = (program, ctx) => {
       // The page is a side output; stdout still gets the report when a format was asked for.
       if (!flags.json && command.getOptionValueSource('format') !== 'cli') return;
     }
-    ctx.io.out(formatReport(input, { format, perLayer: flags.perLayer ?? false }));
+    ctx.io.out(formatReport(input, { format, perLayer: flags.perLayer ?? false, perBlock: flags.perBlock ?? false }));
   });
 };
