@@ -21,7 +21,7 @@ const tooManyParams = (spec: ModelSpec, params: number, limit: number): Diagnost
 export function checkSize(spec: ModelSpec, maxParams = DEFAULT_MAX_PARAMS): Diagnostic[] {
   if (spec.stages.reduce((n, s) => n + s.repeats, 0) <= ESTIMATE_FROM_BLOCKS) return [];
   const size = estimateSize(spec);
-  if (!size) return [];
+  if ('diagnostics' in size) return [...size.diagnostics];
   if (size.params > maxParams) return [tooManyParams(spec, size.params, maxParams)];
   if (size.layers > MAX_LAYERS) return [diagnostic('E0506', spec.spans.name ?? spec.span, { layers: size.layers.toLocaleString('en-US'), limit: MAX_LAYERS.toLocaleString('en-US') })];
   return [];

@@ -4,6 +4,7 @@
  * block shape (stride 1, the stage's channels in and out), so the model with every stage cut to two blocks,
  * plus (repeats - 2) copies of each stage's second block, gives the exact totals.
  */
+import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { ModelSpec } from '../ir/spec.js';
 import { costReport } from '../report/cost.js';
 import { blockLetter, expandRepeats } from './expand-repeats.js';
@@ -15,11 +16,14 @@ export interface SizeEstimate {
   readonly layers: number;
 }
 
-/** Undefined when the cut-down model does not infer: the full pipeline then reports why. */
-export function estimateSize(spec: ModelSpec): SizeEstimate | undefined {
+/**
+ * The estimate, or the diagnostics of the cut-down model when it does not infer: it has every shape the full
+ * model has, so its errors (a tensor past 2^31 elements, ...) are the full model's, found without unrolling.
+ */
+export function estimateSize(spec: ModelSpec): SizeEstimate | { readonly diagnostics: readonly Diagnostic[] } {
   const cut: ModelSpec = { ...spec, stages: spec.stages.map((s) => (s.repeats > 2 ? { ...s, repeats: 2 } : s)) };
   const graph = inferShapes(cut, expandRepeats(cut));
-  if (!graph.value) return undefined;
+  if (!graph.value || hasErrors(graph.diagnostics)) return { diagnostics: graph.diagnostics.filter((d) => d.severity === 'error') };
   const report = costReport(graph.value);
   let { params } = report.total;
   let layers = report.layers.length;
