@@ -74,3 +74,9 @@ export function parse(file: SourceFile): StageResult<Parsed> {
   if (diagnostics.length > 0) return { diagnostics };
   return { value: { ast: cstToAst(cst, file.name), comments: lexed.groups.comments ?? [] }, diagnostics };
 }
+
+/** Whether text is one name of the language (not a keyword): what a model or variant name may be. */
+export function isName(text: string): boolean {
+  const lexed = effnetLexer.tokenize(text);
+  return lexed.errors.length === 0 && lexed.tokens.length === 1 && lexed.tokens[0]!.tokenType.name === 'Identifier' && lexed.tokens[0]!.image === text;
+}

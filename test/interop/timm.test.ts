@@ -69,7 +69,9 @@ describe('effnet import --timm / export --timm', () => {
     ['no block strings', ['--timm', ''], /no block strings/],
     ['an unknown activation', ['--timm', 'ds_r1_k3_s1_e1_c16', '--activation', 'swosh'], /--activation expects one of .* \(did you mean 'swish'\?\)/],
     ['a dropout of 3', ['--timm', 'ds_r1_k3_s1_e1_c16', '--dropout', '3'], /--dropout expects a rate/],
-    ['a bad input size', ['--timm', 'ds_r1_k3_s1_e1_c16', '--input', '224'], /--input expects HxWxC/],
+    ['a zero input size', ['--timm', 'ds_r1_k3_s1_e1_c16', '--input', '0x0x3'], /--input expects a size such as 224/],
+    ['a name the language cannot hold', ['--timm', 'ds_r1_k3_s1_e1_c16', '--name', 'a-'], /--name must be a name/],
+    ['a keyword as the name', ['--timm', 'ds_r1_k3_s1_e1_c16', '--name', 'stages'], /not a keyword/],
     ['TF-official input channels that do not chain', ['--timm', 'r1_k3_s11_e1_i32_o16,r2_k3_s22_e6_i17_o24'], /input channels i17 do not match the 16 channels the stage before outputs/],
     ['a first stage that does not take the stem', ['--timm', 'r1_k3_s11_e1_i24_o16'], /i24 do not match the 32 channels of the stem/],
   ])('refuses %s (exit 2)', async (_what, args, message) => {

@@ -6,6 +6,7 @@ import { BlockStringError, encodeBlockString } from '../../interop/timm-block-st
 import { activationNamed, activations } from '../../ir/activations.js';
 import { nearestName } from '../../diagnostics/nearest-name.js';
 import { compile } from '../../pipeline.js';
+import { isName } from '../../syntax/parse.js';
 import { UsageError } from '../io.js';
 import type { Register } from '../main.js';
 import { loadSpec } from '../load-spec.js';
@@ -64,12 +65,13 @@ export const registerImport: Register = (program, ctx) => {
       '  $ effnet import --timm "ds_r1_k3_s1_e1_c16_se0.25,ir_r2_k3_s2_e6_c24_se0.25,ir_r2_k5_s2_e6_c40_se0.25,ir_r3_k3_s2_e6_c80_se0.25,ir_r3_k5_s1_e6_c112_se0.25,ir_r4_k5_s2_e6_c192_se0.25,ir_r1_k3_s1_e6_c320_se0.25" --name b0',
     ].join('\n'))
     .action((flags: ImportFlags) => {
-      if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(flags.name)) throw new UsageError(`--name must be a name (letters, digits, _ and -), got '${flags.name}'`);
+      if (!isName(flags.name)) throw new UsageError(`--name must be a name (letters, digits and _, with inner single '-'; not a keyword such as 'model'), got '${flags.name}'`);
       if (flags.seBase !== 'input' && flags.seBase !== 'expanded') throw new UsageError(`--se-base expects 'input' or 'expanded', got '${flags.seBase}'`);
       // Flag values are checked here, so their mistakes are usage errors (exit 2) rather than diagnostics
       // pointing into a generated file the user never saw.
       if (!activationNamed(flags.activation)) throw new UsageError(`--activation expects one of ${activations.join(', ')}, got '${flags.activation}'${hintFor(flags.activation, activations)}`);
-      if (!/^\d+x\d+x\d+$/.test(flags.input)) throw new UsageError(`--input expects HxWxC such as 224x224x3, got '${flags.input}'`);
+      // As the spec's input setting takes it: a square size (224), HxW, or HxWxC, each at least 1.
+      if (!/^\d+(x\d+){0,2}$/.test(flags.input) || flags.input.split('x').some((d) => Number(d) < 1)) throw new UsageError(`--input expects a size such as 224, 224x224 or 224x224x3 (each at least 1), got '${flags.input}'`);
       let text: string;
       try {
         text = importTimm(flags.timm!, {
