@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { Option } from 'commander';
+import { Option, type Command } from 'commander';
 import { BackendError, type Artifact } from '../../../backends/backend.js';
 import { backends } from '../../../backends/registry.js';
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from '../../../backends/onnx/opset.js';
@@ -83,6 +83,13 @@ function shardBytes(text: string): number {
   return Math.max(4, Math.round((mb * 1024 * 1024) / 4) * 4);
 }
 
+/** Flags that only one target reads (commander's option keys). */
+const targetFlags: Readonly<Record<string, readonly string[]>> = {
+  onnx: ['opset', 'keepBn', 'batch', 'externalData'],
+  tfjs: ['foldBn', 'shardMb'],
+};
+const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
 /** Where one target's artifact goes. */
 function outputFor(target: string, out: string, all: boolean): string {
   if (!all) return out;
@@ -113,7 +120,7 @@ export const registerCompile: Register = (program, ctx) => {
         'after',
         '\nExamples:\n  $ effnet compile specs/efficientnet-b0.effnet --target onnx -o b0.onnx\n  $ effnet compile specs/efficientnet-b0.effnet --variant b7 -o b7.onnx --external-data\n  $ effnet compile specs/mobilenet-v2.effnet --target all -o out/',
       ),
-  ).action(async (file: string, flags: CompileFlags) => {
+  ).action(async (file: string, flags: CompileFlags, command: Command) => {
     const options = compileOptions(flags);
     const emit = emitFlags(flags);
     const all = flags.target === 'all';
@@ -121,6 +128,12 @@ export const registerCompile: Register = (program, ctx) => {
     for (const t of targets) {
       if (!backends[t]) throw new UsageError(`unknown target '${t}': expected one of ${[...Object.keys(backends), 'all'].join(', ')}`);
     }
+    // A flag for a target that is not being written would be silently ignored: refuse it instead.
+    for (const [target, names] of Object.entries(targetFlags)) {
+      const given = names.filter((n) => command.getOptionValueSource(n) === 'cli');
+      if (given.length && !targets.includes(target)) throw new UsageError(`${given.map(flagName).join(', ')} appl${given.length === 1 ? 'ies' : 'y'} to --target ${target} (or all), not ${flags.target}`);
+    }
+    if (all && flags.batch !== undefined) ctx.io.err(`note: --batch applies to the ONNX file; the TF.js model takes any batch`);
     const { compilation, exitCode } = loadSpec(file, options, ctx.io);
     if (exitCode !== 0) {
       if (flags.json) ctx.io.out(failureJson([{ file, source: compilation.file, diagnostics: compilation.diagnostics }]));

@@ -155,6 +155,18 @@ describe('effnet compile --target tfjs', () => {
     expect(shape.problems).toEqual(['onnx: output shape [1, 1000], expected [N, 10]']);
   });
 
+  it.each([
+    ['tfjs', ['--batch', '4'], '--batch applies to --target onnx'],
+    ['tfjs', ['--opset', '13'], '--opset applies to --target onnx'],
+    ['tfjs', ['--keep-bn', '--external-data'], '--keep-bn, --external-data apply to --target onnx'],
+    ['onnx', ['--shard-mb', '8'], '--shard-mb applies to --target tfjs'],
+    ['onnx', ['--fold-bn'], '--fold-bn applies to --target tfjs'],
+  ])('a flag for the other target is refused, not ignored (--target %s %j)', async (target, flags, message) => {
+    const r = await cli('compile', specPath('mobilenet-v2.effnet'), '--target', target, ...flags, '-o', path.join(tempDir('flags'), 'x'));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(message);
+  });
+
   it('a failure while writing a shard leaves no directory, and no temporary behind', async () => {
     const work = tempDir('atomic');
     dirs.push(work);
