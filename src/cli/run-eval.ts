@@ -1,7 +1,9 @@
 /**
  * Runs a user's evaluation command (`grid --eval`) the way a long training job needs: in its own process
  * group, so a timeout or a Ctrl-C of effnet ends the command and everything it started (a `sh -c` wrapper's
- * children would otherwise live on), with its output collected up to a cap.
+ * children would otherwise live on), with its output collected up to a cap. When the command itself exits,
+ * whatever it left running in its group (a data-loader worker holding stdout) is stopped too, so a finished
+ * evaluation is never reported as a timeout.
  */
 import { spawn } from 'node:child_process';
 
@@ -16,7 +18,8 @@ export interface EvalRun {
 
 const OUTPUT_CAP = 16 * 1024 * 1024;
 
-export function runEval(command: string, timeoutMs: number): Promise<EvalRun> {
+/** `onInterrupt` runs before effnet stops on Ctrl-C (to remove temporary files). */
+export function runEval(command: string, timeoutMs: number, onInterrupt: () => void = () => {}): Promise<EvalRun> {
   return new Promise((resolve) => {
     const child = spawn('sh', ['-c', command], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -34,6 +37,7 @@ export function runEval(command: string, timeoutMs: number): Promise<EvalRun> {
     // Ctrl-C reaches effnet's process group, not the command's: pass it on, then stop as effnet would have.
     const onSignal = (signal: NodeJS.Signals) => {
       killGroup('interrupted');
+      onInterrupt();
       process.kill(process.pid, signal);
     };
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
@@ -44,6 +48,12 @@ export function runEval(command: string, timeoutMs: number): Promise<EvalRun> {
       resolve(run);
     };
     child.on('error', (e) => finish({ code: null, stdout, stderr, failure: e.message }));
+    // The command is done: release the pipes its leftovers hold, so 'close' comes now.
+    child.on('exit', () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch { /* nothing left */ }
+    });
     child.on('close', (code) => finish({ code, stdout, stderr, ...(failure ? { failure } : {}) }));
   });
 }

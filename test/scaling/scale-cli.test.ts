@@ -164,6 +164,29 @@ describe('effnet grid', () => {
     expect(processesRunning(marker)).toEqual([]); // no survivor, not even the backgrounded one
   });
 
+  it('a command that exits while a child of its still holds stdout is scored, and the child stopped', async () => {
+    const marker = `sleep 38.${process.pid}`;
+    const r = await cli('grid', b0, '--tolerance', '0.02', '--limit', '1', '--timeout', '20', '--eval', `: {spec}; ${marker} & echo 0.5`, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).candidates[0].score).toBe(0.5);
+    for (let waited = 0; processesRunning(marker).length && waited < 10_000; waited += 100) await new Promise((done) => setTimeout(done, 100));
+    expect(processesRunning(marker)).toEqual([]);
+  });
+
+  it('failed evaluations are tried again on resume; a failure without stderr reads cleanly', async () => {
+    const results = path.join(tmp(), 'results.jsonl');
+    const flag = path.join(tmp(), 'ok');
+    // Fails (exit 3, nothing on stderr) until the flag file exists, then scores 1.
+    const cmd = `test -e ${flag} || exit 3; echo 1 # {spec}`;
+    const first = await cli('grid', b0, '--tolerance', '0.02', '--limit', '1', '--eval', cmd, '--results', results, '--json');
+    expect(first.code).toBe(1);
+    expect(JSON.parse(first.stdout).candidates[0].error).toBe('exit code 3');
+    writeFileSync(flag, '');
+    const again = await cli('grid', b0, '--tolerance', '0.02', '--limit', '1', '--eval', cmd, '--results', results, '--json');
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout).candidates[0].score).toBe(1);
+  });
+
   it('a score must end the last line: numbers inside a file name do not count', async () => {
     const r = await cli('grid', b0, '--tolerance', '0.02', '--limit', '2', '--eval', 'echo {spec}; echo', '--json');
     expect(r.code).toBe(1);

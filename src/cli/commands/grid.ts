@@ -52,7 +52,10 @@ export function scoreFromOutput(stdout: string): number | undefined {
 function evalError(run: EvalRun, timeout: number): string {
   if (run.failure === 'timeout') return `timed out after ${timeout} s; the command and everything it started were stopped`;
   if (run.failure) return run.failure;
-  if (run.code !== 0) return `exit code ${run.code ?? 'none (killed by a signal)'}: ${run.stderr.trim().split('\n').at(-1) ?? ''}`;
+  if (run.code !== 0) {
+    const last = run.stderr.trim().split('\n').at(-1);
+    return `exit code ${run.code ?? 'none (killed by a signal)'}${last ? `: ${last}` : ''}`;
+  }
   return 'the last output line does not end with a number';
 }
 
@@ -110,7 +113,8 @@ export const registerGrid: Register = (program, ctx) => {
           for (const line of readFileSync(flags.results, 'utf8').split('\n').filter(Boolean)) {
             try {
               const r = JSON.parse(line);
-              done.set(keyOf(r), r);
+              // Only scores are kept: a failed evaluation (a timeout, a crash) is tried again on resume.
+              if (typeof r.score === 'number') done.set(keyOf(r), r);
             } catch { /* a line cut short by an interruption: evaluate that candidate again */ }
           }
         }
@@ -128,7 +132,7 @@ export const registerGrid: Register = (program, ctx) => {
             const scaled = instantiate(base.spec!, { ...options, scaling: { phi: 1, alpha: c.alpha, beta: c.beta, gamma: c.gamma } }, base.file).scaled!;
             const specFile = path.join(dir, `alpha${c.alpha}-beta${c.beta}-gamma${c.gamma}.effnet`);
             writeFileSync(specFile, printSpec(scaled, [`effnet grid candidate: alpha ${c.alpha}, beta ${c.beta}, gamma ${c.gamma}, phi 1`]));
-            const run = await runEval(flags.eval.replaceAll('{spec}', shellQuote(specFile)), timeout * 1000);
+            const run = await runEval(flags.eval.replaceAll('{spec}', shellQuote(specFile)), timeout * 1000, () => rmSync(dir, { recursive: true, force: true }));
             const score = run.code === 0 && !run.failure ? scoreFromOutput(run.stdout) : undefined;
             if (score !== undefined) c.score = score;
             else c.error = evalError(run, timeout);
