@@ -45,8 +45,9 @@ export function parse(file: SourceFile): StageResult<Parsed> {
   const diagnostics: Diagnostic[] = [];
   const lexed = effnetLexer.tokenize(file.text);
   for (const e of lexed.errors) {
-    const ch = file.text.slice(e.offset, e.offset + e.length);
-    diagnostics.push(diagnostic('E0101', { file: file.name, start: e.offset, end: e.offset + e.length }, { char: ch.length > 1 ? ch[0]! : ch }));
+    // One whole character, even where it is two UTF-16 units (an emoji), so neither half is shown alone.
+    const char = String.fromCodePoint(file.text.codePointAt(e.offset)!);
+    diagnostics.push(diagnostic('E0101', { file: file.name, start: e.offset, end: e.offset + Math.max(e.length, char.length) }, { char }));
   }
   effnetParser.input = lexed.tokens;
   const cst = effnetParser.file();

@@ -33,6 +33,7 @@ const expected: Record<string, string[]> = {
   'unknown-option': ['E0302', 'E0302'],
   'unknown-setting': ['E0310', 'E0313'],
   'unknown-variant': ['E0309'],
+  'wide-characters': ['E0101', 'E0101', 'E0101'],
 };
 
 function directives(text: string): CompileOptions {

@@ -15,13 +15,13 @@ const specs = readdirSync(path.join(repoRoot, 'specs')).map((f) => readFileSync(
 const words = ['model', 'm', '{', '}', '\n', 'input', '224x224x3', '32x32x3', 'classes', '10', 'stages', 'stem', 'head', 'classifier',
   'variants', 'scaling', 'conv', 'mbconv', 'dwsep', 'basic', 'bottleneck', 'maxpool', 'gap', 'dense', 'fused_mbconv', 'dwconv',
   'channels', 'kernel', 'stride', 'expand', 'se', '0.25', '1', '2', '3', '0', '-1', '-', ',', 'act', 'swish', 'relu6', 'width', 'depth',
-  'resolution', 'phi', 'repeats', '2,2', '#c', 'dropout', '0.2', 'groups', 'pad', 'valid', '1e-3', '99999', ';', '\u00e9', '\t'];
+  'resolution', 'phi', 'repeats', '2,2', '#c', 'dropout', '0.2', 'groups', 'pad', 'valid', '1e-3', '99999', ';', '\u00e9', '\t', '\u202e', '\u4e2d', '\u{1f600}'];
 
 function checkNeverThrows(text: string | Uint8Array, options: CompileOptions = {}) {
   const c = compile('fuzz.effnet', text, options);
   // Rendered without colour, a diagnostic holds no control character but newlines: nothing the spec held can
   // reach a terminal as an escape sequence.
-  expect(formatDiagnostics(c.diagnostics, c.file)).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+  expect(formatDiagnostics(c.diagnostics, c.file)).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
   const errors = c.diagnostics.some((d) => d.severity === 'error');
   expect(errors || c.report !== undefined).toBe(true);
   for (const d of c.diagnostics) {
