@@ -3,6 +3,7 @@
  * 0 ok, 1 spec or compile error, 2 usage error. Every command lives in its own file under commands/.
  */
 import { Command, CommanderError } from 'commander';
+import { REPORT_SCHEMA_VERSION } from '../report/format-report.js';
 import { version } from '../version.js';
 import { registerCheck } from './commands/check.js';
 import { registerCompile } from './commands/compile.js';
@@ -61,12 +62,19 @@ export async function runCli(argv: readonly string[], io: Io = processIo()): Pro
     await program.parseAsync([...argv], { from: 'user' });
     return exit;
   } catch (e) {
+    // A script that asked for JSON reads stdout: give it a document for usage errors too.
+    const jsonError = (message: string) => {
+      if (argv.includes('--json')) io.out(JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, ok: false, exitCode: ExitCode.usage, error: message }, null, 2));
+    };
     if (e instanceof CommanderError) {
       // --help and --version end here with code 0; parse errors were already printed by commander.
-      return e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+      if (e.exitCode === 0) return ExitCode.ok;
+      jsonError(e.message.replace(/^error: /, ''));
+      return ExitCode.usage;
     }
     if (e instanceof UsageError) {
       io.err(`effnet: error: ${e.message}`);
+      jsonError(e.message);
       return ExitCode.usage;
     }
     io.err(`effnet: internal error: ${e instanceof Error ? e.message : String(e)}\nThis is a bug in effnet; please report it with the spec that caused it.`);

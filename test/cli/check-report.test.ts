@@ -37,6 +37,20 @@ describe('exit codes', () => {
   });
 });
 
+describe('--json on a usage error', () => {
+  it.each([
+    ['a missing file', ['report', 'no/such.effnet', '--json'], 'cannot read no/such.effnet: no such file'],
+    ['an unknown flag', ['report', b0, '--bogus', '--json'], "unknown option '--bogus'"],
+    ['a bad opset', ['compile', b0, '--opset', '12', '-o', 'x.onnx', '--json'], 'unsupported opset'],
+  ])('%s: a JSON document on stdout, exit 2', async (_what, argv, error) => {
+    const r = await cli(...argv);
+    expect(r.code).toBe(2);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ schemaVersion: 1, ok: false, exitCode: 2 });
+    expect(doc.error).toContain(error);
+  });
+});
+
 describe('--help', () => {
   it.each([[], ['check'], ['report'], ['scale'], ['grid'], ['compile'], ['run'], ['fmt'], ['import'], ['export']])('effnet %s --help shows a worked example', async (...cmd) => {
     const r = await cli(...cmd, '--help');
