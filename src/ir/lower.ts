@@ -155,7 +155,7 @@ function lowerRow(r: Reader, row: RowAst): LayerSpec | undefined {
 }
 
 function lowerScaling(r: Reader, settings: readonly SettingAst[]): ScalingSpec {
-  const s = settingMap(r, settings, scalingSettings, 'the scaling block');
+  const s = r.settings(settings, scalingSettings, 'the scaling block');
   const spans: Record<string, Span> = {};
   const num = (name: string, fallback: number, read: (a: AtomAst) => number | undefined) => {
     const st = s.get(name);
@@ -178,20 +178,6 @@ function lowerScaling(r: Reader, settings: readonly SettingAst[]): ScalingSpec {
   };
 }
 
-/** Settings by name, reporting unknown and repeated ones. */
-function settingMap(r: Reader, settings: readonly SettingAst[], valid: readonly string[], where: string): Map<string, SettingAst> {
-  const map = new Map<string, SettingAst>();
-  for (const s of settings) {
-    if (!valid.includes(s.name)) {
-      r.report(diagnostic('E0310', s.nameSpan, { name: s.name, where, suggestion: nearestName(s.name, valid), valid }, s.name));
-    } else if (map.has(s.name)) {
-      r.report(diagnostic('E0311', s.nameSpan, { name: s.name }, s.name));
-    } else {
-      map.set(s.name, s);
-    }
-  }
-  return map;
-}
 
 function lowerVariant(r: Reader, v: { name: string; nameSpan: Span; options: readonly OptionAst[]; span: Span }, stageCount: number): VariantSpec {
   const found = r.options(v.options, variantOptions, `variant '${v.name}'`);
@@ -227,7 +213,7 @@ export function lower(ast: ModelAst): StageResult<ModelSpec> {
     if (blocks.has(m.kind)) r.report(diagnostic('E0311', m.keywordSpan, { name: m.kind }, m.kind));
     else blocks.set(m.kind, m);
   }
-  const s = settingMap(r, settings, modelSettings, `model '${ast.name}'`);
+  const s = r.settings(settings, modelSettings, `model '${ast.name}'`);
   const spans: Record<string, Span> = { name: ast.nameSpan };
   const read = <T>(name: string, fn: (st: SettingAst, atom: AtomAst) => T | undefined): T | undefined => {
     const st = s.get(name);

@@ -5,7 +5,7 @@
  */
 import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { nearestName } from '../diagnostics/nearest-name.js';
-import type { AtomAst, OptionAst, ValueAst } from '../syntax/ast.js';
+import type { AtomAst, OptionAst, SettingAst, ValueAst } from '../syntax/ast.js';
 import { activationNamed, activations, type Activation } from './activations.js';
 import type { OptionType } from './ops.js';
 
@@ -92,17 +92,27 @@ export class Reader {
     }
   }
 
-  /** Options by name, reporting unknown and repeated ones. */
+  /** Options by name, reporting unknown (E0302) and repeated (E0305) ones. */
   options(opts: readonly OptionAst[], valid: readonly string[], owner: string): Map<string, OptionAst> {
-    const seen = new Map<string, OptionAst>();
-    for (const o of opts) {
-      if (!valid.includes(o.name)) {
-        this.report(diagnostic('E0302', o.nameSpan, { name: o.name, owner, suggestion: nearestName(o.name, valid), valid }, o.name));
-      } else if (seen.has(o.name)) {
-        this.report(diagnostic('E0305', o.nameSpan, { name: o.name }, o.name));
-      } else {
-        seen.set(o.name, o);
-      }
+    return this.byName(opts, valid,
+      (o) => diagnostic('E0302', o.nameSpan, { name: o.name, owner, suggestion: nearestName(o.name, valid), valid }, o.name),
+      (o) => diagnostic('E0305', o.nameSpan, { name: o.name }, o.name));
+  }
+
+  /** Settings by name, reporting unknown (E0310) and repeated (E0311) ones. */
+  settings(settings: readonly SettingAst[], valid: readonly string[], where: string): Map<string, SettingAst> {
+    return this.byName(settings, valid,
+      (s) => diagnostic('E0310', s.nameSpan, { name: s.name, where, suggestion: nearestName(s.name, valid), valid }, s.name),
+      (s) => diagnostic('E0311', s.nameSpan, { name: s.name }, s.name));
+  }
+
+  /** Named items by name; the first of a repeated name wins, and the others are reported. */
+  private byName<T extends { readonly name: string }>(items: readonly T[], valid: readonly string[], unknown: (item: T) => Diagnostic, repeated: (item: T) => Diagnostic): Map<string, T> {
+    const seen = new Map<string, T>();
+    for (const item of items) {
+      if (!valid.includes(item.name)) this.report(unknown(item));
+      else if (seen.has(item.name)) this.report(repeated(item));
+      else seen.set(item.name, item);
     }
     return seen;
   }
