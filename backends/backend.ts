@@ -7,7 +7,11 @@
 import type { Graph, GraphNode } from '../src/ir/graph.js';
 
 export interface ArtifactFile {
-  /** Path relative to the output location ('' for a single-file artifact written at the output path). */
+  /**
+   * Path relative to the output location ('' for a single-file artifact written at the output path). A
+   * content-addressed side file (content-addressed.ts) knows its path only once its chunks are consumed: files
+   * are listed in the order they must be produced, and the path is read after each file's bytes.
+   */
   readonly path: string;
   /** The bytes, produced on demand and in order; a large weights file streams chunk by chunk. */
   chunks(): Iterable<Uint8Array>;

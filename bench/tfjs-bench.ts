@@ -17,7 +17,7 @@ import { onnxBackend } from '../backends/onnx/onnx-backend.js';
 import { fileIOHandler } from '../backends/tfjs/runtime/file-io-handler.js';
 import { selectBackend } from '../backends/tfjs/runtime/select-backend.js';
 import { emitTfjs } from '../backends/tfjs/tfjs-backend.js';
-import { writeArtifact } from '../src/cli/write-artifact.js';
+import { writeArtifact } from '../src/cli/output/write-artifact.js';
 import { compile } from '../src/pipeline.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

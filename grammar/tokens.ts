@@ -11,7 +11,7 @@ export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t]+/, g
 /** Comments are kept on their own channel so the formatter can put them back. */
 export const Comment = createToken({ name: 'Comment', pattern: /#[^\r\n]*/, group: 'comments', label: 'a comment' });
 /** Lines end statements: a stage row is one line, like a row of the paper's Table 1. */
-export const Newline = createToken({ name: 'Newline', pattern: /\r?\n/, line_breaks: true, label: 'end of line' });
+export const Newline = createToken({ name: 'Newline', pattern: /\r\n?|\n/, line_breaks: true, label: 'end of line' });
 
 // ---- names ----
 /** Letters, digits, '_' and inner '-' (efficientnet-b0, hard-swish); a lone '-' is Dash. */

@@ -6,7 +6,7 @@
  *         → checkSize (refuse oversized models before unrolling them) → expandRepeats → inferShapes
  *         (shaped graph) → costReport → checkParams → [backend.emit]
  */
-import { diagnostic, hasErrors, type Diagnostic } from './diagnostics/diagnostic.js';
+import { diagnostic, hasErrors, MAX_DIAGNOSTICS, type Diagnostic } from './diagnostics/diagnostic.js';
 import type { Graph } from './ir/graph.js';
 import { lower } from './ir/lower.js';
 import type { ModelSpec } from './ir/spec.js';
@@ -35,7 +35,10 @@ export { DEFAULT_MAX_PARAMS, MAX_LAYERS } from './passes/check-size.js';
 /** Everything the pipeline produced, up to where it stopped. */
 export interface Compilation {
   readonly file: SourceFile;
+  /** What the stages found, in order, at most MAX_DIAGNOSTICS of them. */
   readonly diagnostics: readonly Diagnostic[];
+  /** How many more were found than `diagnostics` holds (0 when the list is complete). */
+  readonly diagnosticsDropped?: number;
   readonly parsed?: Parsed;
   /** The spec as written. */
   readonly spec?: ModelSpec;
@@ -50,20 +53,40 @@ export function compile(name: string, source: Uint8Array | string, options: Comp
   const bytes = typeof source === 'string' ? new TextEncoder().encode(source) : source;
   const decoded = decodeSource(name, bytes);
   const file = decoded.file;
-  const diagnostics: Diagnostic[] = [...decoded.diagnostics];
-  const done = (partial: Omit<Compilation, 'file' | 'diagnostics'>): Compilation => ({ file, diagnostics, ...partial });
+  const found = new Collected();
+  const done = (partial: Omit<Compilation, 'file' | 'diagnostics'>): Compilation => ({ file, ...found.result(), ...partial });
+  found.add(decoded.diagnostics);
   if (!decoded.value) return done({});
 
   const parsed = parse(file);
-  diagnostics.push(...parsed.diagnostics);
+  found.add(parsed.diagnostics);
   if (!parsed.value) return done({});
 
   const lowered = lower(parsed.value.ast);
-  diagnostics.push(...lowered.diagnostics);
+  found.add(lowered.diagnostics);
   if (!lowered.value) return done({ parsed: parsed.value });
   const spec = lowered.value;
   const rest = instantiate(spec, options, file);
-  return { ...rest, parsed: parsed.value, spec, diagnostics: [...diagnostics, ...rest.diagnostics] };
+  found.add(rest.diagnostics);
+  return { ...rest, parsed: parsed.value, spec, ...found.result() };
+}
+
+/** Diagnostics of every stage, kept up to MAX_DIAGNOSTICS; the rest are only counted. */
+class Collected {
+  private readonly list: Diagnostic[] = [];
+  private dropped = 0;
+
+  add(ds: readonly Diagnostic[]): void {
+    // A loop, not push(...ds): a spread of 100k arguments overflows the stack.
+    for (const d of ds) {
+      if (this.list.length < MAX_DIAGNOSTICS) this.list.push(d);
+      else this.dropped++;
+    }
+  }
+
+  result(): { diagnostics: readonly Diagnostic[]; diagnosticsDropped?: number } {
+    return this.dropped ? { diagnostics: this.list, diagnosticsDropped: this.dropped } : { diagnostics: this.list };
+  }
 }
 
 /** From a checked spec to a shaped, costed graph: the part `scale` and `grid` run many times. */

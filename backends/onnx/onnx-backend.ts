@@ -29,6 +29,7 @@ import { lowerNode, onnxDims, type Dim, type LoweringContext } from './op-to-onn
 import { OnnxExportError } from './onnx-error.js';
 import { checkOpset, DEFAULT_OPSET, irVersionFor } from './opset.js';
 import { lengthDelimitedSize, lengthPrefix } from './protobuf-wire.js';
+import { contentAddressedFile, PENDING_DIGEST, sideFileName } from '../content-addressed.js';
 
 const { onnx } = onnxProto;
 
@@ -41,8 +42,11 @@ export interface OnnxEmitOptions extends CommonEmitOptions {
   readonly batch?: number;
   /** Put tensors in a side file (the ONNX external-data convention); also forced past `maxEmbeddedBytes`. */
   readonly externalData?: boolean;
-  /** The side file's name, relative to the model file's directory (default 'model.onnx.data'). */
-  readonly externalDataLocation?: string;
+  /**
+   * The model file's name, which the side file's is made from: `<name>.<16 hex digits of its sha256>.data`
+   * (default 'model.onnx'). The name embeds the content so that a model never pairs with another's data.
+   */
+  readonly externalDataBase?: string;
   /** Above this model size tensors go to the side file anyway: protobuf messages stop at 2 GiB. */
   readonly maxEmbeddedBytes?: number;
   /** Recorded in metadata_props; the CLI passes the sha256 of the spec file's bytes. */
@@ -172,15 +176,17 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
     metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
   }).finish();
 
-  // Decide where each tensor lives, then size everything before a single weight is generated.
-  const location = options.externalDataLocation ?? 'model.onnx.data';
+  // Decide where each tensor lives, then size everything before a single weight is generated. The side file's
+  // name depends on its bytes, so sizes are computed with a placeholder of the same length.
+  const base = options.externalDataBase ?? 'model.onnx';
+  const pendingLocation = sideFileName(base, PENDING_DIGEST, 'data');
   const embeddedTotal = modelFields.length + graphStructure.length + initializers.reduce((s, i) => s + byteLength(i) + 256, 0);
   const external = options.externalData === true || embeddedTotal > (options.maxEmbeddedBytes ?? DEFAULT_MAX_EMBEDDED);
   let offset = 0;
   const layout = initializers.map((init) => {
     let placement: Placement = { kind: 'embedded' };
     if (external && byteLength(init) >= EXTERNAL_THRESHOLD) {
-      placement = { kind: 'external', location, offset };
+      placement = { kind: 'external', location: pendingLocation, offset };
       offset += byteLength(init);
     }
     const header = tensorHeader(init, placement);
@@ -191,32 +197,35 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
   const modelBytes = modelFields.length + lengthDelimitedSize(MODEL_GRAPH_FIELD, graphLength);
   if (modelBytes > PROTOBUF_LIMIT) throw new OnnxExportError(`the model structure alone is ${modelBytes} bytes, past protobuf's 2 GiB limit`);
 
+  const dataFile = contentAddressedFile(base, 'data', function* () {
+    for (const t of layout) if (t.placement.kind === 'external') yield tensorBytes(t.init);
+  });
   const modelFile: ArtifactFile = {
     path: '',
     *chunks() {
+      const location = external ? dataFile.path : pendingLocation;
       yield modelFields;
       yield lengthPrefix(MODEL_GRAPH_FIELD, graphLength);
       yield graphStructure;
       for (const t of layout) {
         yield lengthPrefix(GRAPH_INITIALIZER_FIELD, t.size);
-        yield t.header;
         if (t.placement.kind === 'embedded') {
+          yield t.header;
           yield rawDataPrefix(t.init);
           yield tensorBytes(t.init);
+        } else {
+          const header = tensorHeader(t.init, { ...t.placement, location });
+          if (header.length !== t.header.length) throw new Error('internal: the side file name changed the tensor header size');
+          yield header;
         }
       }
-    },
-  };
-  const dataFile: ArtifactFile = {
-    path: location,
-    *chunks() {
-      for (const t of layout) if (t.placement.kind === 'external') yield tensorBytes(t.init);
     },
   };
 
   return {
     layout: 'file',
-    files: external ? [modelFile, dataFile] : [modelFile],
+    // The side file first: the model names it by its bytes.
+    files: external ? [dataFile, modelFile] : [modelFile],
     summary: {
       format: 'onnx',
       opset,
@@ -228,7 +237,7 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
       foldedBatchNorms: folded,
       modelBytes,
       externalDataBytes: external ? offset : 0,
-      ...(external ? { externalData: location } : {}),
+
     },
   };
 }

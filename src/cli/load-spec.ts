@@ -1,21 +1,16 @@
 /** Reads a spec from disk and runs the front end, printing diagnostics: the CLI's only way into the pipeline. */
-import { readFileSync } from 'node:fs';
 import { formatDiagnostics } from '../diagnostics/format.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { compile, type Compilation, type CompileOptions } from '../pipeline.js';
-import { UsageError, type Io } from './io.js';
+import { type Io } from './io.js';
+import { inputName, readInput, SPEC_LIMIT } from './read-input.js';
 
 /** Codes whose cause is the command line rather than the file: they exit 2. */
 const usageCodes = new Set(['E0309', 'E0505']);
 
+/** A spec's bytes: a file, a pipe, or standard input as '-', at most SPEC_LIMIT of them. */
 export function readSpec(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(code ?? e);
-    throw new UsageError(`cannot read ${path}: ${why}`);
-  }
+  return readInput(path, SPEC_LIMIT, 'spec');
 }
 
 export interface Loaded {
@@ -25,8 +20,8 @@ export interface Loaded {
 }
 
 export function loadSpec(path: string, options: CompileOptions, io: Io): Loaded {
-  const compilation = compile(path, readSpec(path), options);
-  if (compilation.diagnostics.length > 0) io.err(formatDiagnostics(compilation.diagnostics, compilation.file, { color: io.color }) + '\n');
+  const compilation = compile(inputName(path), readSpec(path), options);
+  if (compilation.diagnostics.length > 0) io.err(formatDiagnostics(compilation.diagnostics, compilation.file, { color: io.color, truncated: compilation.diagnosticsDropped ?? 0 }) + '\n');
   if (!hasErrors(compilation.diagnostics)) return { compilation, exitCode: 0 };
   const usage = compilation.diagnostics.some((d) => d.severity === 'error' && usageCodes.has(d.code));
   return { compilation, exitCode: usage ? 2 : 1 };

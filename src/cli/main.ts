@@ -13,7 +13,10 @@ import { registerGrid } from './commands/grid.js';
 import { registerFmt } from './commands/fmt.js';
 import { registerExport, registerImport } from './commands/import-export.js';
 import { registerRun } from './commands/run.js';
+import { MissingPackageError } from '../../backends/optional-package.js';
+import { escapeControlsJsonSafe, escapeForStderr } from '../diagnostics/control-characters.js';
 import { ExitCode, processIo, UsageError, type Io } from './io.js';
+import { IoError, reasonOf } from './output/fs-errors.js';
 
 /** What a command gets: where to print, and setExit to report its exit code (the highest one wins). */
 export interface CliContext {
@@ -49,8 +52,30 @@ export function buildProgram(ctx: CliContext): Command {
   return program;
 }
 
+/**
+ * The Io every command gets: control characters in anything printed to stderr (a file name, a flag value, a
+ * block string echoed back) are escaped, so no input can send the terminal escape sequences; effnet's own
+ * colours pass. On a terminal, stdout is escaped too (fmt prints a file's comments); piped, it stays exact.
+ */
+function terminalSafe(io: Io): Io {
+  return {
+    ...io,
+    out: io.outIsTTY ? (t) => io.out(escapeControlsJsonSafe(t)) : (t) => io.out(t),
+    err: (t) => io.err(escapeForStderr(t, io.color)),
+  };
+}
+
+/** "cannot open x.onnx: no space left on device" for an errno error that escaped a command, else undefined. */
+function fileSystemMessage(e: unknown): string | undefined {
+  const err = e as NodeJS.ErrnoException;
+  if (!(e instanceof Error) || typeof err.code !== 'string' || typeof err.syscall !== 'string') return undefined;
+  const reason = reasonOf(err.code) ?? err.code;
+  return err.path ? `cannot ${err.syscall} ${err.path}: ${reason}` : `${err.syscall} failed: ${reason}`;
+}
+
 /** Runs the CLI and returns the exit code; never throws and never prints a stack trace. */
-export async function runCli(argv: readonly string[], io: Io = processIo()): Promise<number> {
+export async function runCli(argv: readonly string[], rawIo: Io = processIo()): Promise<number> {
+  const io = terminalSafe(rawIo);
   let exit: number = ExitCode.ok;
   const ctx: CliContext = { io, setExit: (code) => { exit = Math.max(exit, code); } };
   const program = buildProgram(ctx);
@@ -63,8 +88,8 @@ export async function runCli(argv: readonly string[], io: Io = processIo()): Pro
     return exit;
   } catch (e) {
     // A script that asked for JSON reads stdout: give it a document for usage errors too.
-    const jsonError = (message: string) => {
-      if (argv.includes('--json')) io.out(JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, ok: false, exitCode: ExitCode.usage, error: message }, null, 2));
+    const jsonError = (message: string, exitCode: number = ExitCode.usage) => {
+      if (argv.includes('--json')) io.out(JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, ok: false, exitCode, error: message }, null, 2));
     };
     if (e instanceof CommanderError) {
       // --help and --version end here with code 0; parse errors were already printed by commander.
@@ -72,10 +97,18 @@ export async function runCli(argv: readonly string[], io: Io = processIo()): Pro
       jsonError(e.message.replace(/^error: /, ''));
       return ExitCode.usage;
     }
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof MissingPackageError) {
       io.err(`effnet: error: ${e.message}`);
-      jsonError(e.message);
+      jsonError(e.message, ExitCode.usage);
       return ExitCode.usage;
+    }
+    // A disk that filled up, a race lost to another process, or any file-system failure not already named:
+    // the path and the reason, exit 1, never "internal error".
+    const io1 = e instanceof IoError ? e.message : fileSystemMessage(e);
+    if (io1) {
+      io.err(`effnet: error: ${io1}`);
+      jsonError(io1, ExitCode.specError);
+      return ExitCode.specError;
     }
     io.err(`effnet: internal error: ${e instanceof Error ? e.message : String(e)}\nThis is a bug in effnet; please report it with the spec that caused it.`);
     return ExitCode.specError;

@@ -6,6 +6,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackendChoice } from '../../backends/tfjs/runtime/select-backend.js';
+import { importOptional } from '../../backends/optional-package.js';
 import { UsageError } from './io.js';
 
 /** One prediction function over an NHWC sample, whatever the runtime. */
@@ -42,7 +43,7 @@ export function artifactKind(path: string): { kind: Kind; path: string } {
 
 export async function onnxRunner(path: string, backend: BackendChoice): Promise<Runner> {
   if (backend !== 'auto' && backend !== 'cpu') throw new UsageError(`--backend ${backend} applies to TF.js directories; ONNX files run on onnxruntime-node's CPU provider`);
-  const ort = await import('onnxruntime-node');
+  const ort = await importOptional('onnxruntime-node', 'running ONNX files', () => import('onnxruntime-node'));
   let session: import('onnxruntime-node').InferenceSession;
   try {
     session = await ort.InferenceSession.create(path);

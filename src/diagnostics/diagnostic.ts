@@ -30,6 +30,12 @@ export function diagnostic<C extends Code>(code: C, span: Span, args: MessageArg
   };
 }
 
+/**
+ * The most diagnostics a compilation keeps (the library and --json return them all up to this; the terminal
+ * shows the first MAX_PRINTED). Past it, garbage input would cost memory for nothing anyone reads.
+ */
+export const MAX_DIAGNOSTICS = 10_000;
+
 export function hasErrors(diags: readonly Diagnostic[]): boolean {
   return diags.some((d) => d.severity === 'error');
 }

@@ -34,15 +34,26 @@ export const messages = {
     message: (a) => `unexpected character '${a.char}'`,
     hint: () => 'names are letters, digits and _; comments start with #',
   }),
-  E0102: def({
+  E0102: def<{ bytes: string }>({
     severity: 'error',
-    message: () => 'file is not UTF-8 text',
+    message: (a) => `file is not UTF-8 text: ${a.bytes.includes(' ') ? `the bytes ${a.bytes} are` : `the byte ${a.bytes} is`} not valid UTF-8`,
     hint: () => 'save the spec as UTF-8; .effnet files are plain text',
   }),
   E0103: def({
     severity: 'error',
     message: () => 'file is empty',
     hint: () => "a spec needs at least 'model NAME { input ... classes ... stages { ... } }'",
+  }),
+
+  E0104: def<{ count: string }>({
+    severity: 'error',
+    message: (a) => `this is not an .effnet spec: ${a.count} characters the language does not use`,
+    hint: () => 'effnet check reads .effnet specs; a compiled model (model.json, .onnx) is not one',
+  }),
+  E0105: def<{ tokens: string; limit: string }>({
+    severity: 'error',
+    message: (a) => `the spec has ${a.tokens} tokens, more than the limit of ${a.limit}`,
+    hint: () => 'a network spec is a few hundred tokens; use variants and scaling rather than writing out thousands of stage rows',
   }),
 
   // ---- E02: parsing ----

@@ -36,7 +36,7 @@ class Printer {
 
   /** True when the source has a blank line between two offsets. */
   private blankBetween(from: number, to: number): boolean {
-    return from >= 0 && /\n[ \t]*\r?\n/.test(this.file.text.slice(from, to));
+    return from >= 0 && /(?:\r\n?|\n)[ \t]*(?:\r\n?|\n)/.test(this.file.text.slice(from, to));
   }
 
   private isTrailing(c: IToken): boolean {

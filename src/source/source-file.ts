@@ -7,10 +7,12 @@ export interface SourceFile {
   readonly lineStarts: readonly number[];
 }
 
+/** Lines end at LF, CRLF or a lone CR (old Mac files), as the lexer's Newline token does. */
 export function makeSourceFile(name: string, text: string): SourceFile {
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) lineStarts.push(i + 1);
   }
   return { name, text, lineStarts };
 }

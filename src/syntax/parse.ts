@@ -3,7 +3,7 @@ import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain'
 import { EOF, tokenLabel } from '../../grammar/chevrotain-runtime.js';
 import { effnetLexer } from '../../grammar/tokens.js';
 import { effnetParser } from '../../grammar/parser.js';
-import { diagnostic, type Diagnostic, type StageResult } from '../diagnostics/diagnostic.js';
+import { diagnostic, MAX_DIAGNOSTICS, type Diagnostic, type StageResult } from '../diagnostics/diagnostic.js';
 import { lineColOf, type SourceFile } from '../source/source-file.js';
 import type { ModelAst } from './ast.js';
 import { cstToAst } from './cst-to-ast.js';
@@ -41,13 +41,28 @@ export interface Parsed {
   readonly comments: readonly IToken[];
 }
 
+/** More tokens than any network spec has (B7's spec has under 400): refused before parsing, in milliseconds. */
+export const MAX_TOKENS = 100_000;
+/** Past this many unexpected characters the file is not a spec (a minified JSON file, a binary): stop before parsing. */
+const MAX_LEX_ERRORS = 1000;
+
 export function parse(file: SourceFile): StageResult<Parsed> {
   const diagnostics: Diagnostic[] = [];
   const lexed = effnetLexer.tokenize(file.text);
-  for (const e of lexed.errors) {
+  for (const e of lexed.errors.slice(0, MAX_DIAGNOSTICS)) {
     // One whole character, even where it is two UTF-16 units (an emoji), so neither half is shown alone.
     const char = String.fromCodePoint(file.text.codePointAt(e.offset)!);
     diagnostics.push(diagnostic('E0101', { file: file.name, start: e.offset, end: e.offset + Math.max(e.length, char.length) }, { char }));
+  }
+  if (lexed.errors.length > MAX_LEX_ERRORS) {
+    const at = lexed.errors[MAX_LEX_ERRORS]!.offset;
+    diagnostics.push(diagnostic('E0104', { file: file.name, start: at, end: at }, { count: lexed.errors.length.toLocaleString('en-US') }));
+    return { diagnostics };
+  }
+  if (lexed.tokens.length > MAX_TOKENS) {
+    const at = lexed.tokens[MAX_TOKENS]!.startOffset;
+    diagnostics.push(diagnostic('E0105', { file: file.name, start: at, end: at }, { tokens: lexed.tokens.length.toLocaleString('en-US'), limit: MAX_TOKENS.toLocaleString('en-US') }));
+    return { diagnostics };
   }
   effnetParser.input = lexed.tokens;
   const cst = effnetParser.file();

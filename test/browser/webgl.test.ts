@@ -13,7 +13,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { onnxBackend } from '../../backends/onnx/onnx-backend.js';
-import { writeArtifact } from '../../src/cli/write-artifact.js';
+import { writeArtifact } from '../../src/cli/output/write-artifact.js';
 import { repoRoot } from '../helpers.js';
 import { compare, compileEdited, emitToDir, randomInput } from '../backends/tfjs/tfjs-helpers.js';
 

@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type * as TfModule from '@tensorflow/tfjs';
+import { importOptional, MissingPackageError } from '../../optional-package.js';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -34,13 +35,13 @@ export function wasmDirectory(): string {
   return join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
 }
 
-async function useWasm(tf: typeof TfModule): Promise<boolean> {
+async function useWasm(tf: typeof TfModule): Promise<'ok' | 'missing' | 'failed'> {
   try {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    const wasm = await importOptional('@tensorflow/tfjs-backend-wasm', 'the TF.js wasm backend', () => import('@tensorflow/tfjs-backend-wasm'));
     wasm.setWasmPaths(wasmDirectory());
-    return await tf.setBackend('wasm');
-  } catch {
-    return false;
+    return (await tf.setBackend('wasm')) ? 'ok' : 'failed';
+  } catch (e) {
+    return e instanceof MissingPackageError ? 'missing' : 'failed';
   }
 }
 
@@ -59,14 +60,16 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Sel
       throw new Error(`--backend tensorflow needs @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node (${skipped.join('; ')}); install one with npm`);
     }
   }
-  const tf = (await import('@tensorflow/tfjs')) as typeof TfModule;
+  const tf = (await importOptional('@tensorflow/tfjs', 'running TF.js models', () => import('@tensorflow/tfjs'))) as typeof TfModule;
   if (choice === 'auto' || choice === 'wasm') {
-    if (await useWasm(tf)) {
+    const wasm = await useWasm(tf);
+    if (wasm === 'ok') {
       await tf.ready();
       return { tf, backend: 'wasm', description: `wasm (@tensorflow/tfjs-backend-wasm${skipped.length ? `; ${skipped.join(', ')}` : ''})` };
     }
+    if (choice === 'wasm' && wasm === 'missing') throw new MissingPackageError('@tensorflow/tfjs-backend-wasm', '--backend wasm');
     if (choice === 'wasm') throw new Error('--backend wasm: @tensorflow/tfjs-backend-wasm failed to initialise');
-    skipped.push('wasm failed to initialise');
+    skipped.push(wasm === 'missing' ? '@tensorflow/tfjs-backend-wasm not installed' : 'wasm failed to initialise');
   }
   await tf.setBackend('cpu');
   await tf.ready();

@@ -4,7 +4,6 @@
  * OUT/tfjs/.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { BackendError, type Artifact } from '../../../backends/backend.js';
@@ -19,7 +18,9 @@ import { loadSpec } from '../load-spec.js';
 import type { Register } from '../main.js';
 import { addScalingFlags, compileOptions, type ScalingFlags } from '../scaling-flags.js';
 import { verifyOutputs, type Verification } from '../verify-outputs.js';
-import { writeArtifact } from '../write-artifact.js';
+import { composeDirectory } from '../output/compose.js';
+import { outputTarget } from '../output/output-path.js';
+import { writeArtifact } from '../output/write-artifact.js';
 import { byteProgress } from '../progress.js';
 
 interface CompileFlags extends ScalingFlags {
@@ -134,34 +135,39 @@ export const registerCompile: Register = (program, ctx) => {
       if (given.length && !targets.includes(target)) throw new UsageError(`${given.map(flagName).join(', ')} appl${given.length === 1 ? 'ies' : 'y'} to --target ${target} (or all), not ${flags.target}`);
     }
     if (all && flags.batch !== undefined) ctx.io.err(`note: --batch applies to the ONNX file; the TF.js model takes any batch`);
+    if (flags.output === '-' || flags.output === '/dev/stdout') {
+      const clash = flags.json ? '--json' : flags.verify ? '--verify' : flags.externalData ? '--external-data' : undefined;
+      if (clash) throw new UsageError(`-o ${flags.output} writes the model to standard output, which ${clash} cannot share; give a file path`);
+    }
     const { compilation, exitCode } = loadSpec(file, options, ctx.io);
     if (exitCode !== 0) {
       if (flags.json) ctx.io.out(failureJson([{ file, source: compilation.file, diagnostics: compilation.diagnostics }]));
       return ctx.setExit(exitCode);
     }
     const graph = compilation.graph!;
+    // The overwrite rule and the input check come before any weight is generated.
+    const target = outputTarget(flags.output, all || flags.target !== 'onnx' ? 'directory' : 'file', [file]);
     const specHash = createHash('sha256').update(compilation.file.text).digest('hex');
     // Every target is emitted (its structure built and checked) before anything is written, so a target that
     // cannot express the model leaves no output from the others either.
-    const emitted: { target: string; out: string; artifact: Artifact; started: number }[] = [];
+    const emitted: { target: string; out: string; artifact: Artifact }[] = [];
     const failures: Diagnostic[] = [];
-    for (const target of targets) {
-      const out = outputFor(target, flags.output, all);
-      const backend = await backends[target]!();
-      const started = performance.now();
+    for (const t of targets) {
+      const out = outputFor(t, flags.output, all);
+      const backend = await backends[t]!();
       try {
-        emitted.push({ target, out, started, artifact: backend.emit(graph, { ...emit, specHash, externalDataLocation: `${basename(out)}.data` }) });
+        emitted.push({ target: t, out, artifact: backend.emit(graph, { ...emit, specHash, externalDataBase: all ? 'model.onnx' : basename(target.path) }) });
       } catch (e) {
         if (!(e instanceof BackendError)) throw e;
         // A model the target cannot express (a grouped conv in TF.js, ...): the spec's problem, exit 1.
         const { node } = e;
         const why = e.why ?? e.message;
         if (node) {
-          const d = diagnostic('E0601', node.span, { target, layer: node.name, why });
+          const d = diagnostic('E0601', node.span, { target: t, layer: node.name, why });
           failures.push(d);
           ctx.io.err(formatDiagnostics([d], compilation.file, { color: ctx.io.color }) + '\n');
         } else {
-          ctx.io.err(`effnet: error: ${target}: ${e.message}`);
+          ctx.io.err(`effnet: error: ${t}: ${e.message}`);
         }
         ctx.setExit(1);
       }
@@ -171,33 +177,33 @@ export const registerCompile: Register = (program, ctx) => {
       if (flags.json) ctx.io.out(failureJson([{ file, source: compilation.file, diagnostics: [...compilation.diagnostics, ...failures] }]));
       return;
     }
-    if (all) {
-      try {
-        mkdirSync(flags.output, { recursive: true });
-      } catch (e) {
-        throw new UsageError(`cannot create directory ${flags.output}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-      }
-    }
     const report = compilation.report!.total;
+    const started = performance.now();
+    // Weights are generated while they are written: the bar tracks both.
+    const bar = byteProgress(ctx.io, 4 * (report.params + report.bnStats) * emitted.length, `writing ${basename(flags.output)}`);
+    const composed = all ? composeDirectory(emitted.map((e) => ({ name: e.target === 'onnx' ? 'model.onnx' : e.target, artifact: e.artifact }))) : undefined;
+    let written;
+    try {
+      written = await writeArtifact(composed?.artifact ?? emitted[0]!.artifact, target, { onProgress: bar, ...(ctx.io.writeBytes ? { stdout: ctx.io.writeBytes } : {}) });
+    } finally {
+      bar.done();
+    }
+    const seconds = ((performance.now() - started) / 1000).toFixed(2);
     const outputs = [];
-    for (const { target, out, artifact, started } of emitted) {
-      // Weights are generated while they are written: the bar tracks both.
-      const bar = byteProgress(ctx.io, 4 * (report.params + report.bnStats), `${target}: writing ${basename(out)}`);
-      let written;
-      try {
-        written = await writeArtifact(artifact, out, bar);
-      } finally {
-        bar.done();
-      }
+    for (const { target: t, out, artifact } of emitted) {
+      const partName = t === 'onnx' ? 'model.onnx' : t;
+      const files = composed ? composed.paths.get(partName)!.map((p) => join(flags.output, p)) : written.paths;
+      const bytes = composed ? composed.bytes.get(partName)! : written.bytes;
       const s = artifact.summary;
       const folded = s.foldedBatchNorm === true;
       // Folding removes BN's gamma and beta and adds conv biases: say so, or the count looks wrong next to the report's.
       const params = typeof s.params === 'number' ? `, ${s.params.toLocaleString('en-US')} params${folded ? ` after folding BN, ${report.params.toLocaleString('en-US')} before` : ''}` : '';
       const opset = typeof s.opset === 'number' ? `${folded ? ';' : ','} opset ${s.opset}` : '';
-      const where = artifact.layout === 'directory' ? `${out}/ (${written.paths.length} files, ` : `${written.paths.join(' + ')} (`;
-      ctx.io.err(`${file}: wrote ${where}${mb(written.bytes)}${params}${opset}) in ${((performance.now() - started) / 1000).toFixed(2)} s`);
-      outputs.push({ target, path: out, files: written.paths, bytes: written.bytes, ...s });
+      const where = artifact.layout === 'directory' ? `${out}/ (${files.length} files, ` : `${files.join(' + ')} (`;
+      ctx.io.err(`${file}: wrote ${where}${mb(bytes)}${params}${opset})${composed ? '' : ` in ${seconds} s`}`);
+      outputs.push({ target: t, path: out, files, bytes, ...s });
     }
+    if (composed) ctx.io.err(`${file}: wrote ${flags.output}/ in ${seconds} s`);
     let verification: Verification | undefined;
     if (flags.verify) {
       verification = await verifyOutputs(emitted.map((e) => ({ target: e.target, path: e.out })), graph.nodes.at(-1)!.shape, emit.seed);

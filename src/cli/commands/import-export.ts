@@ -11,7 +11,7 @@ import { UsageError } from '../io.js';
 import type { Register } from '../main.js';
 import { loadSpec } from '../load-spec.js';
 import { addScalingFlags, compileOptions, type ScalingFlags } from '../scaling-flags.js';
-import { writeTextAtomic } from '../write-file.js';
+import { writeTextOutput } from '../output/write-text.js';
 
 interface ImportFlags {
   timm?: string;
@@ -64,7 +64,7 @@ export const registerImport: Register = (program, ctx) => {
       'Example (EfficientNet-B0):',
       '  $ effnet import --timm "ds_r1_k3_s1_e1_c16_se0.25,ir_r2_k3_s2_e6_c24_se0.25,ir_r2_k5_s2_e6_c40_se0.25,ir_r3_k3_s2_e6_c80_se0.25,ir_r3_k5_s1_e6_c112_se0.25,ir_r4_k5_s2_e6_c192_se0.25,ir_r1_k3_s1_e6_c320_se0.25" --name b0',
     ].join('\n'))
-    .action((flags: ImportFlags) => {
+    .action(async (flags: ImportFlags) => {
       if (!isName(flags.name)) throw new UsageError(`--name must be a name (letters, digits and _, with inner single '-'; not a keyword such as 'model'), got '${flags.name}'`);
       if (flags.seBase !== 'input' && flags.seBase !== 'expanded') throw new UsageError(`--se-base expects 'input' or 'expanded', got '${flags.seBase}'`);
       // Flag values are checked here, so their mistakes are usage errors (exit 2) rather than diagnostics
@@ -96,7 +96,7 @@ export const registerImport: Register = (program, ctx) => {
         return ctx.setExit(1);
       }
       if (flags.output) {
-        writeTextAtomic(flags.output, text);
+        await writeTextOutput(flags.output, text, { io: ctx.io });
         ctx.io.err(`wrote ${flags.output} (${c.report!.total.params.toLocaleString('en-US')} params)`);
       } else {
         ctx.io.out(text);

@@ -8,7 +8,7 @@ import type { Register } from '../main.js';
 import { failureJson, type FailedFile } from '../json-failure.js';
 import { loadSpec } from '../load-spec.js';
 import { addScalingFlags, compileOptions, type ScalingFlags } from '../scaling-flags.js';
-import { writeTextAtomic } from '../write-file.js';
+import { writeTextOutput } from '../output/write-text.js';
 
 interface ReportFlags extends ScalingFlags {
   perLayer?: boolean;
@@ -43,7 +43,7 @@ export const registerReport: Register = (program, ctx) => {
         '  $ effnet report specs/efficientnet-b0.effnet --resolutions 160,224,320',
         '  $ effnet report specs/efficientnet-b0.effnet --variant b3 --html b3.html',
       ].join('\n')),
-  ).action((files: string[], flags: ReportFlags, command: Command) => {
+  ).action(async (files: string[], flags: ReportFlags, command: Command) => {
     if (flags.json && command.getOptionValueSource('format') === 'cli' && flags.format !== 'json') throw new UsageError(`--json and --format ${flags.format} ask for two formats: choose one`);
     const all = flags.compare ? [...files, flags.compare] : files;
     if (all.length > 2) throw new UsageError('report takes one spec, or two to compare');
@@ -94,7 +94,7 @@ export const registerReport: Register = (program, ctx) => {
     }
     const input = inputs[0]!;
     if (flags.html) {
-      writeTextAtomic(flags.html, formatHtml(input));
+      await writeTextOutput(flags.html, formatHtml(input), { inputs: all, io: ctx.io });
       ctx.io.err(`wrote ${flags.html}`);
       // The page is a side output; stdout still gets the report when a format was asked for.
       if (!flags.json && command.getOptionValueSource('format') !== 'cli') return;

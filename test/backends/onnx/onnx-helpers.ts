@@ -10,7 +10,7 @@ import type { Artifact } from '../../../backends/backend.js';
 import { onnxBackend, type OnnxEmitOptions } from '../../../backends/onnx/onnx-backend.js';
 import { sampleInput } from '../../../backends/sample-input.js';
 import type { Graph } from '../../../src/ir/graph.js';
-import { writeArtifact } from '../../../src/cli/write-artifact.js';
+import { writeArtifact } from '../../../src/cli/output/write-artifact.js';
 import { repoRoot } from '../../helpers.js';
 
 export const { onnx } = onnxProto;
@@ -94,7 +94,7 @@ export function encode(model: ModelProto): Uint8Array {
 /** Emits and writes the model (and its side file) into `dir`; returns the model path. */
 export async function emitToFile(graph: Graph, dir: string, name: string, options: Partial<OnnxEmitOptions> = {}): Promise<string> {
   const out = path.join(dir, name);
-  await writeArtifact(onnxBackend.emit(graph, { ...defaults, externalDataLocation: `${name}.data`, ...options }), out);
+  await writeArtifact(onnxBackend.emit(graph, { ...defaults, externalDataBase: name, ...options }), out);
   return out;
 }
 

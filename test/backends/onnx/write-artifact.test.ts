@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Artifact } from '../../../backends/backend.js';
 import { UsageError } from '../../../src/cli/io.js';
-import { writeArtifact } from '../../../src/cli/write-artifact.js';
+import { writeArtifact } from '../../../src/cli/output/write-artifact.js';
 import { repoRoot } from '../../helpers.js';
 import { tempDir } from './onnx-helpers.js';
 
@@ -42,7 +42,7 @@ function artifact(layout: 'file' | 'directory', paths: string[], failAfter?: num
 describe('writeArtifact', { timeout: 60_000 }, () => {
   it('writes a file, and side files next to it', async () => {
     const d = freshDir();
-    const r = await writeArtifact(artifact('file', ['', 'm.onnx.data']), path.join(d, 'm.onnx'));
+    const r = await writeArtifact(artifact('file', ['m.onnx.data', '']), path.join(d, 'm.onnx'));
     expect(readdirSync(d).sort()).toEqual(['m.onnx', 'm.onnx.data']);
     expect(readFileSync(path.join(d, 'm.onnx'), 'utf8')).toBe(':0;:1;:2;:3;');
     expect(r.bytes).toBe(12 + 4 * 'm.onnx.data:0;'.length);
@@ -66,12 +66,12 @@ describe('writeArtifact', { timeout: 60_000 }, () => {
     const d = freshDir();
     const out = path.join(d, 'tfjs');
     await writeArtifact(artifact('directory', ['model.json', 'group1-shard1of1.bin']), out);
-    expect(readdirSync(out).sort()).toEqual(['group1-shard1of1.bin', 'model.json']);
+    expect(readdirSync(out).sort()).toEqual(['effnet-manifest.json', 'group1-shard1of1.bin', 'model.json']);
     await writeArtifact(artifact('directory', ['model.json']), out);
-    expect(readdirSync(out)).toEqual(['model.json']);
+    expect(readdirSync(out).sort()).toEqual(['effnet-manifest.json', 'model.json']);
     await expect(writeArtifact(artifact('directory', ['model.json', 'b.bin'], 3), out)).rejects.toThrow();
     expect(readdirSync(d)).toEqual(['tfjs']);
-    expect(readdirSync(out)).toEqual(['model.json']);
+    expect(readdirSync(out).sort()).toEqual(['effnet-manifest.json', 'model.json']);
   });
 
   it.each([
@@ -88,7 +88,7 @@ describe('writeArtifact', { timeout: 60_000 }, () => {
   });
 
   it('SIGINT during a write removes the temporary and leaves no output', async () => {
-    const compiled = path.join(repoRoot, 'dist/src/cli/write-artifact.js');
+    const compiled = path.join(repoRoot, 'dist/src/cli/output/write-artifact.js');
     expect(existsSync(compiled), 'needs the build (npm test runs tsc first)').toBe(true);
     const d = freshDir();
     // A child that writes an endless, slow stream of chunks, announcing on stdout once the temporary exists.

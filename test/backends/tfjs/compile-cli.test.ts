@@ -11,7 +11,7 @@ import { emitTfjs } from '../../../backends/tfjs/tfjs-backend.js';
 import { fileIOHandler } from '../../../backends/tfjs/runtime/file-io-handler.js';
 import { runCli } from '../../../src/cli/main.js';
 import { verifyOutputs } from '../../../src/cli/verify-outputs.js';
-import { writeArtifact } from '../../../src/cli/write-artifact.js';
+import { writeArtifact } from '../../../src/cli/output/write-artifact.js';
 import { compileSpec, specPath } from '../../helpers.js';
 import { tempDir } from './tfjs-helpers.js';
 

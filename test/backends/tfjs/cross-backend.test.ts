@@ -13,7 +13,7 @@ import path from 'node:path';
 import { onnxBackend } from '../../../backends/onnx/onnx-backend.js';
 import { fileIOHandler } from '../../../backends/tfjs/runtime/file-io-handler.js';
 import { selectBackend } from '../../../backends/tfjs/runtime/select-backend.js';
-import { writeArtifact as writeAtomically } from '../../../src/cli/write-artifact.js';
+import { writeArtifact as writeAtomically } from '../../../src/cli/output/write-artifact.js';
 import { compile } from '../../../src/pipeline.js';
 import { tinyV3 } from '../onnx/cases.js';
 import { compare, compileEdited, emitToDir, randomInput, tempDir } from './tfjs-helpers.js';

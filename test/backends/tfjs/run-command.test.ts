@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { onnxBackend } from '../../../backends/onnx/onnx-backend.js';
 import { decodePng, resizeBilinear } from '../../../src/cli/decode-png.js';
 import { runCli } from '../../../src/cli/main.js';
-import { writeArtifact } from '../../../src/cli/write-artifact.js';
+import { writeArtifact } from '../../../src/cli/output/write-artifact.js';
 import { compileSpec } from '../../helpers.js';
 import { emitToDir, tempDir } from './tfjs-helpers.js';
 
