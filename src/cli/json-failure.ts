@@ -11,12 +11,14 @@ export interface FailedFile {
   readonly file: string;
   readonly source: SourceFile;
   readonly diagnostics: readonly Diagnostic[];
+  /** Diagnostics found past MAX_DIAGNOSTICS, not in the list. */
+  readonly dropped?: number;
 }
 
 export function failureJson(files: readonly FailedFile[]): string {
   return JSON.stringify({
     schemaVersion: REPORT_SCHEMA_VERSION,
     ok: false,
-    files: files.map((f) => ({ file: f.file, ok: false, diagnostics: f.diagnostics.map((d) => diagnosticJson(d, f.source)) })),
+    files: files.map((f) => ({ file: f.file, ok: false, diagnostics: f.diagnostics.map((d) => diagnosticJson(d, f.source)), ...(f.dropped ? { diagnosticsDropped: f.dropped } : {}) })),
   }, null, 2);
 }

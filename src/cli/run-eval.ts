@@ -18,10 +18,14 @@ export interface EvalRun {
 
 const OUTPUT_CAP = 16 * 1024 * 1024;
 
-/** `onInterrupt` runs before effnet stops on Ctrl-C (to remove temporary files). */
-export function runEval(command: string, timeoutMs: number, onInterrupt: () => void = () => {}): Promise<EvalRun> {
+/**
+ * `onInterrupt` runs before effnet stops on Ctrl-C (to remove temporary files); `onSpawn` gets the command's
+ * process group id (recorded so that a later run can stop it if effnet itself is killed).
+ */
+export function runEval(command: string, timeoutMs: number, onInterrupt: () => void = () => {}, onSpawn: (pgid: number) => void = () => {}): Promise<EvalRun> {
   return new Promise((resolve) => {
     const child = spawn('sh', ['-c', command], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (child.pid !== undefined) onSpawn(child.pid);
     let stdout = '';
     let stderr = '';
     let failure: string | undefined;

@@ -49,16 +49,18 @@ const MAX_LEX_ERRORS = 1000;
 export function parse(file: SourceFile): StageResult<Parsed> {
   const diagnostics: Diagnostic[] = [];
   const lexed = effnetLexer.tokenize(file.text);
+  // A file that is mostly characters the language does not use is not a spec: say that first, and do not parse it.
+  const notASpec = lexed.errors.length > MAX_LEX_ERRORS;
+  if (notASpec) {
+    const at = lexed.errors[0]!.offset;
+    diagnostics.push(diagnostic('E0104', { file: file.name, start: at, end: at }, { count: lexed.errors.length.toLocaleString('en-US') }));
+  }
   for (const e of lexed.errors.slice(0, MAX_DIAGNOSTICS)) {
     // One whole character, even where it is two UTF-16 units (an emoji), so neither half is shown alone.
     const char = String.fromCodePoint(file.text.codePointAt(e.offset)!);
     diagnostics.push(diagnostic('E0101', { file: file.name, start: e.offset, end: e.offset + Math.max(e.length, char.length) }, { char }));
   }
-  if (lexed.errors.length > MAX_LEX_ERRORS) {
-    const at = lexed.errors[MAX_LEX_ERRORS]!.offset;
-    diagnostics.push(diagnostic('E0104', { file: file.name, start: at, end: at }, { count: lexed.errors.length.toLocaleString('en-US') }));
-    return { diagnostics };
-  }
+  if (notASpec) return { diagnostics };
   if (lexed.tokens.length > MAX_TOKENS) {
     const at = lexed.tokens[MAX_TOKENS]!.startOffset;
     diagnostics.push(diagnostic('E0105', { file: file.name, start: at, end: at }, { tokens: lexed.tokens.length.toLocaleString('en-US'), limit: MAX_TOKENS.toLocaleString('en-US') }));

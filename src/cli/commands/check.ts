@@ -4,6 +4,7 @@ import { diagnosticJson } from '../../diagnostics/diagnostic-json.js';
 import { ExitCode, UsageError } from '../io.js';
 import type { Register } from '../main.js';
 import { loadSpec } from '../load-spec.js';
+import { inputName } from '../read-input.js';
 import { addScalingFlags, compileOptions, type ScalingFlags } from '../scaling-flags.js';
 
 export const registerCheck: Register = (program, ctx) => {
@@ -32,14 +33,16 @@ export const registerCheck: Register = (program, ctx) => {
       const { exitCode, compilation } = loaded;
       ctx.setExit(exitCode);
       const r = compilation.report;
-      if (exitCode === 0 && r) ctx.io.err(`${file}: ok (${r.total.params.toLocaleString('en-US')} params, ${(r.total.macs / 1e9).toFixed(3)} GMACs)`);
+      if (exitCode === 0 && r) ctx.io.err(`${inputName(file)}: ok (${r.total.params.toLocaleString('en-US')} params, ${(r.total.macs / 1e9).toFixed(3)} GMACs)`);
       results.push({
         file,
         ok: !hasErrors(compilation.diagnostics),
         ...(r ? { params: r.total.params, macs: r.total.macs } : {}),
         diagnostics: compilation.diagnostics.map((d) => diagnosticJson(d, compilation.file)),
+        // The list stops at MAX_DIAGNOSTICS; this says how many more there were.
+        ...(compilation.diagnosticsDropped ? { diagnosticsDropped: compilation.diagnosticsDropped } : {}),
       });
     }
-    if (flags.json) ctx.io.out(JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, files: results }, null, 2));
+    if (flags.json) ctx.io.out(JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, ok: results.every((r) => r.ok), files: results }, null, 2));
   });
 };

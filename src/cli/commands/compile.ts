@@ -141,7 +141,7 @@ export const registerCompile: Register = (program, ctx) => {
     }
     const { compilation, exitCode } = loadSpec(file, options, ctx.io);
     if (exitCode !== 0) {
-      if (flags.json) ctx.io.out(failureJson([{ file, source: compilation.file, diagnostics: compilation.diagnostics }]));
+      if (flags.json) ctx.io.out(failureJson([{ file, source: compilation.file, diagnostics: compilation.diagnostics, dropped: compilation.diagnosticsDropped ?? 0 }]));
       return ctx.setExit(exitCode);
     }
     const graph = compilation.graph!;

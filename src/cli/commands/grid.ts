@@ -4,8 +4,7 @@
  * scaled spec, reads a score from its last output line, and ranks. Results are appended to a file as they
  * come, so an interrupted search resumes where it stopped.
  */
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { formatDiagnostics } from '../../diagnostics/format.js';
@@ -19,6 +18,8 @@ import type { Register } from '../main.js';
 import { loadSpec } from '../load-spec.js';
 import { progressBar } from '../progress.js';
 import { runEval, type EvalRun } from '../run-eval.js';
+import { ResultsLog } from '../grid-results.js';
+import { cleanDeadScratch, createScratch, recordEvaluation } from '../grid-scratch.js';
 
 interface GridFlags {
   variant?: string;
@@ -109,17 +110,16 @@ export const registerGrid: Register = (program, ctx) => {
 
       if (flags.eval !== undefined) {
         const done = new Map<string, { score?: number; error?: string }>();
-        if (flags.results && existsSync(flags.results)) {
-          for (const line of readFileSync(flags.results, 'utf8').split('\n').filter(Boolean)) {
-            try {
-              const r = JSON.parse(line);
-              // Only scores are kept: a failed evaluation (a timeout, a crash) is tried again on resume.
-              if (typeof r.score === 'number') done.set(keyOf(r), r);
-            } catch { /* a line cut short by an interruption: evaluate that candidate again */ }
-          }
+        const log = flags.results ? ResultsLog.open(flags.results, [file]) : undefined;
+        if (log?.skipped.length) {
+          const first = log.skipped[0]!;
+          ctx.io.err(`${flags.results}: skipped ${log.skipped.length} line${log.skipped.length === 1 ? '' : 's'} that ${log.skipped.length === 1 ? 'is' : 'are'} not grid results (line ${first.line}: ${first.why})`);
         }
+        // Only scores are kept: a failed evaluation (a timeout, a crash) is tried again on resume.
+        for (const r of log?.previous ?? []) if (r.score !== undefined) done.set(keyOf(r), r);
         const todo = candidates.slice(0, limit);
-        const dir = mkdtempSync(path.join(tmpdir(), 'effnet-grid-'));
+        cleanDeadScratch();
+        const dir = createScratch();
         const bar = progressBar(ctx.io, todo.length, 'grid');
         try {
           for (const c of todo) {
@@ -132,15 +132,16 @@ export const registerGrid: Register = (program, ctx) => {
             const scaled = instantiate(base.spec!, { ...options, scaling: { phi: 1, alpha: c.alpha, beta: c.beta, gamma: c.gamma } }, base.file).scaled!;
             const specFile = path.join(dir, `alpha${c.alpha}-beta${c.beta}-gamma${c.gamma}.effnet`);
             writeFileSync(specFile, printSpec(scaled, [`effnet grid candidate: alpha ${c.alpha}, beta ${c.beta}, gamma ${c.gamma}, phi 1`]));
-            const run = await runEval(flags.eval.replaceAll('{spec}', shellQuote(specFile)), timeout * 1000, () => rmSync(dir, { recursive: true, force: true }));
+            const run = await runEval(flags.eval.replaceAll('{spec}', shellQuote(specFile)), timeout * 1000, () => rmSync(dir, { recursive: true, force: true }), (pgid) => recordEvaluation(dir, pgid));
             const score = run.code === 0 && !run.failure ? scoreFromOutput(run.stdout) : undefined;
             if (score !== undefined) c.score = score;
             else c.error = evalError(run, timeout);
-            if (flags.results) appendFileSync(flags.results, JSON.stringify({ alpha: c.alpha, beta: c.beta, gamma: c.gamma, ...(c.score !== undefined ? { score: c.score } : { error: c.error }) }) + '\n');
+            log?.append({ alpha: c.alpha, beta: c.beta, gamma: c.gamma, ...(c.score !== undefined ? { score: c.score } : { error: c.error! }) });
             bar.tick(`alpha ${c.alpha} beta ${c.beta} gamma ${c.gamma}`);
           }
         } finally {
           bar.done();
+          log?.close();
           rmSync(dir, { recursive: true, force: true });
         }
         const sign = flags.minimize ? 1 : -1;

@@ -65,7 +65,7 @@ export const registerReport: Register = (program, ctx) => {
       const { compilation, exitCode } = loadSpec(file, { ...options, ...extra }, ctx.io);
       if (exitCode !== 0) {
         ctx.setExit(exitCode);
-        failures.push({ file, source: compilation.file, diagnostics: compilation.diagnostics });
+        failures.push({ file, source: compilation.file, diagnostics: compilation.diagnostics, dropped: compilation.diagnosticsDropped ?? 0 });
         return undefined;
       }
       const diagnostics = compilation.diagnostics.map((d) => diagnosticJson(d, compilation.file));
