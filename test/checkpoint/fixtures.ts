@@ -71,13 +71,14 @@ export interface TensorFixture {
 
 /** A well-formed safetensors file: tensors laid out in order, header padded to 8 bytes as the reference does. */
 export function safetensorsFile(tensors: readonly TensorFixture[], metadata?: Record<string, string>): Uint8Array {
-  const header: Record<string, unknown> = metadata ? { __metadata__: metadata } : {};
+  // Written member by member: JSON.stringify of an object would move integer-like names to the front.
+  const members = metadata ? [`"__metadata__":${JSON.stringify(metadata)}`] : [];
   let at = 0;
   for (const t of tensors) {
-    header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [at, at + t.bytes.byteLength] };
+    members.push(`${JSON.stringify(t.name)}:${JSON.stringify({ dtype: t.dtype, shape: t.shape, data_offsets: [at, at + t.bytes.byteLength] })}`);
     at += t.bytes.byteLength;
   }
-  let json = JSON.stringify(header);
+  let json = `{${members.join(',')}}`;
   json += ' '.repeat((8 - (json.length % 8)) % 8);
   return safetensorsRaw(json, concat(tensors.map((t) => t.bytes)));
 }
