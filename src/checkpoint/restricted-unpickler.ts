@@ -34,6 +34,8 @@ export interface UnpickleOptions {
   readonly persistentLoad: (pid: unknown) => unknown;
   /** Names the pickle in messages, such as `archive/data.pkl`. */
   readonly where: string;
+  /** Advice to add when a global is refused, such as how to save the file so that it can be read. */
+  readonly refusalHint?: (module: string, name: string) => string | undefined;
 }
 
 /** Opcode bytes, by name (pickletools' names). */
@@ -122,7 +124,10 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
   };
   const global = (module: string, name: string) => {
     const g = options.findGlobal(module, name);
-    if (!g) throw fail(`loading this file would run code: global ${module}.${name} is not allowed; effnet loads only state_dicts of tensors`);
+    if (!g) {
+      const hint = options.refusalHint?.(module, name);
+      throw fail(`loading this file would run code: global ${module}.${name} is not allowed; effnet loads only state_dicts of tensors${hint ? ` (${hint})` : ''}`);
+    }
     return g;
   };
   const call = (callable: unknown, args: unknown) => {

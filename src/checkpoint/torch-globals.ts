@@ -86,3 +86,9 @@ export function torchGlobal(module: string, name: string): PickleGlobal | undefi
   const call = callables[`${module}.${name}`];
   return call ? new PickleGlobal(module, name, call) : undefined;
 }
+
+/** Why a refused global is there, when it is a common mistake rather than a payload. */
+export function torchRefusalHint(module: string): string | undefined {
+  if (module.startsWith('torch.nn.modules.')) return 'the file holds a whole nn.Module; save model.state_dict() instead';
+  return undefined;
+}
