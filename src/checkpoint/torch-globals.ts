@@ -90,5 +90,6 @@ export function torchGlobal(module: string, name: string): PickleGlobal | undefi
 /** Why a refused global is there, when it is a common mistake rather than a payload. */
 export function torchRefusalHint(module: string): string | undefined {
   if (module.startsWith('torch.nn.modules.')) return 'the file holds a whole nn.Module; save model.state_dict() instead';
+  if (module.startsWith('__torch__')) return 'a TorchScript archive (torch.jit.save); save model.state_dict() with torch.save instead';
   return undefined;
 }

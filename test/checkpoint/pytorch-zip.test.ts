@@ -9,8 +9,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bufferSource, fileSource, type ByteSource } from '../../src/checkpoint/byte-source.js';
+import { CheckpointError } from '../../src/checkpoint/checkpoint.js';
 import { readPytorch } from '../../src/checkpoint/pytorch-zip.js';
 import { expectCheckpointError, python, tempDir, torchMissing, utf8, zipFile, type ZipEntryFixture } from './fixtures.js';
 
@@ -154,5 +156,26 @@ describe('readPytorch', () => {
     for (const t of expected.files['state-dict.pt']!.tensors.filter((x) => x.dtype.startsWith('F') || x.dtype === 'BF16')) {
       expect([...ckpt.tensors.get(t.name)!.toFloat32()], t.name).toEqual(t.values);
     }
+  });
+
+  torchIt('never throws anything but a CheckpointError on a corrupted torch.save file', async () => {
+    const original = readFileSync(path.join(dir, 'state-dict.pt'));
+    const edit = fc.record({ at: fc.nat(original.length - 1), byte: fc.integer({ min: 0, max: 255 }) });
+    await fc.assert(fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 8 }), async (edits) => {
+      const bytes = Uint8Array.from(original);
+      for (const e of edits) bytes[e.at] = e.byte;
+      try {
+        const ckpt = await readPytorch(bufferSource(bytes));
+        for (const t of ckpt.tensors.values()) {
+          try {
+            t.toFloat32();
+          } catch (e) {
+            if (!(e instanceof CheckpointError)) throw e;
+          }
+        }
+      } catch (e) {
+        if (!(e instanceof CheckpointError)) throw e;
+      }
+    }), { numRuns: 400 });
   });
 });

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { unpickle, type UnpickleOptions } from '../../src/checkpoint/restricted-unpickler.js';
-import { torchGlobal } from '../../src/checkpoint/torch-globals.js';
+import { torchGlobal, torchRefusalHint } from '../../src/checkpoint/torch-globals.js';
 import { concat, expectCheckpointError, python, runPython, tempDir } from './fixtures.js';
 
 const options: UnpickleOptions = {
@@ -97,6 +97,11 @@ describe('unpickle', () => {
     ['torch._utils._rebuild_qtensor', pk(0x80, 2, 'c', 'torch._utils\n_rebuild_qtensor\n', '.')],
   ])('refuses the global %s at the GLOBAL that names it', async (name, bytes) => {
     await expectCheckpointError(() => unpickle(bytes, options), new RegExp(`test\\.pkl byte \\d+: loading this file would run code: global ${name.replace(/\./g, '\\.')} is not allowed`));
+  });
+
+  it('adds the host\'s hint to a refusal (a TorchScript archive)', async () => {
+    const bytes = pk(0x80, 2, 'c', '__torch__.torch.nn.modules.container\nSequential\n', '.');
+    await expectCheckpointError(() => unpickle(bytes, { ...options, refusalHint: torchRefusalHint }), /global __torch__\.torch\.nn\.modules\.container\.Sequential is not allowed; .* \(a TorchScript archive \(torch\.jit\.save\); save model\.state_dict\(\) with torch\.save instead\)$/);
   });
 
   it.each([
