@@ -79,7 +79,7 @@ const zipMagic = [0x50, 0x4b, 0x03, 0x04];
  * length when known.
  *   - PyTorch (torch.save since 1.6): a zip archive, `PK\x03\x04`.
  *   - safetensors: a little-endian u64 header length below 2^32, then `{` (the spec requires the JSON header to
- *     open with it). A length far past 100 MB still detects, so the reader can say what is wrong with it.
+ *     open with it). A length past the reader's 100 MB limit still detects, so the reader can say so.
  *   - TF.js layers model: a JSON object naming modelTopology or weightsManifest near its start (tfjs writes
  *     format, generatedBy and convertedBy first).
  */

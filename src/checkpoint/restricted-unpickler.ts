@@ -3,8 +3,8 @@
  * module.name the file asks for and REDUCE calls it, so loading an untrusted .pth with pickle (or with
  * torch.load without weights_only) can run anything. This reader is written by hand instead of using a
  * general-purpose one: it interprets the opcodes that torch.save and ordinary Python containers use, and a
- * GLOBAL resolves only through the caller's allowlist, to a function written here in TypeScript that builds
- * a value. Anything else is refused the moment GLOBAL names it, before anything could be called.
+ * GLOBAL resolves only through the caller's allowlist (torch-globals.ts), to a TypeScript function that
+ * builds a value. Anything else is refused the moment GLOBAL names it, before anything could be called.
  *
  * Python values become: None → null, bool → boolean, int → number (bigint beyond 2^53), float → number,
  * str → string, bytes → Uint8Array, list → array, tuple → frozen array, dict → Map, set → Set.
