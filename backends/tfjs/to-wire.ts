@@ -46,12 +46,16 @@ export function samePads(size: number, kernel: number, stride: number): [number,
 
 type PadMode = { padding: 'same' | 'valid'; explicit?: Padding2D };
 
-/** 'same' when TF.js would pad exactly as the graph says, 'valid' when there is no padding, else explicit. */
+/**
+ * 'valid' when there is no padding, 'same' when TF.js would pad exactly as the graph says, else explicit.
+ * 'valid' is tried first: where 'same' also pads nothing (1 < kernel < stride, the size divisible by the
+ * stride), tfjs-backend-wasm 4.22's 'same' conv outputs zeros, while 'valid' is right on every backend.
+ */
 function padMode(p: Pads, inShape: readonly number[], kernel: number, stride: number): PadMode {
+  if (p.top === 0 && p.bottom === 0 && p.left === 0 && p.right === 0) return { padding: 'valid' };
   const [t, b] = samePads(inShape[0]!, kernel, stride);
   const [l, r] = samePads(inShape[1]!, kernel, stride);
   if (p.top === t && p.bottom === b && p.left === l && p.right === r) return { padding: 'same' };
-  if (p.top === 0 && p.bottom === 0 && p.left === 0 && p.right === 0) return { padding: 'valid' };
   return { padding: 'valid', explicit: [[p.top, p.bottom], [p.left, p.right]] };
 }
 

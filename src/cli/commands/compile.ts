@@ -17,7 +17,7 @@ import { failureJson } from '../json-failure.js';
 import { loadSpec } from '../load-spec.js';
 import type { Register } from '../main.js';
 import { addScalingFlags, compileOptions, type ScalingFlags } from '../scaling-flags.js';
-import { verifyOutputs, type Verification } from '../verify-outputs.js';
+import { checkVerifyMemory, verifyOutputs, type Verification } from '../verify-outputs.js';
 import { composeDirectory } from '../output/compose.js';
 import { outputTarget } from '../output/output-path.js';
 import { writeArtifact } from '../output/write-artifact.js';
@@ -147,6 +147,7 @@ export const registerCompile: Register = (program, ctx) => {
     const graph = compilation.graph!;
     // The overwrite rule and the input check come before any weight is generated.
     const target = outputTarget(flags.output, all || flags.target !== 'onnx' ? 'directory' : 'file', [file]);
+    if (flags.verify) checkVerifyMemory(graph, targets);
     const specHash = createHash('sha256').update(compilation.file.text).digest('hex');
     // Every target is emitted (its structure built and checked) before anything is written, so a target that
     // cannot express the model leaves no output from the others either.
@@ -208,13 +209,22 @@ export const registerCompile: Register = (program, ctx) => {
     if (flags.verify) {
       verification = await verifyOutputs(emitted.map((e) => ({ target: e.target, path: e.out })), graph.nodes.at(-1)!.shape, emit.seed);
       for (const v of verification.outputs) ctx.io.err(`verify: ${v.target} on ${v.runtime}: output [${v.outputShape.join(', ')}]${v.finite ? ', finite' : ''}`);
-      if (verification.relativeDifference !== undefined) ctx.io.err(`verify: logits of ${emitted[0]!.target} and ${emitted[1]!.target} differ by ${verification.relativeDifference.toExponential(2)} of the largest (tolerance ${verification.tolerance})`);
+      const a = verification.agreement;
+      if (a?.evidence) ctx.io.err(`verify: outputs of ${emitted[0]!.target} and ${emitted[1]!.target} ${a.summary}`);
+      for (const n of verification.notes) ctx.io.err(`verify: note: ${n}`);
       for (const p of verification.problems) ctx.io.err(`effnet: error: verify: ${p}`);
       if (!verification.ok) ctx.setExit(1);
     }
     // No timings in the document, so that two runs diff clean.
     if (flags.json) {
-      const verify = verification && { ok: verification.ok, outputs: verification.outputs, ...(verification.relativeDifference !== undefined ? { relativeDifference: verification.relativeDifference } : {}), problems: verification.problems };
+      const a = verification?.agreement;
+      const verify = verification && {
+        ok: verification.ok,
+        outputs: verification.outputs,
+        ...(a ? { relativeDifference: a.relative, tolerance: a.tolerance, evidence: a.evidence } : {}),
+        problems: verification.problems,
+        notes: verification.notes,
+      };
       ctx.io.out(JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, ok: verification?.ok ?? true, file, model: compilation.scaled!.name, params: report.params, macs: report.macs, outputs, ...(verify ? { verify } : {}) }, null, 2));
     }
   });
