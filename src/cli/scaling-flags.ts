@@ -2,7 +2,13 @@
 import type { Command } from 'commander';
 import type { CompileOptions } from '../pipeline.js';
 import type { ScalingRequest } from '../passes/compound-scale.js';
+import { maxValue } from '../ir/limits.js';
 import { UsageError } from './io.js';
+
+/** A variant's phi has the same range (lower.ts). */
+const MAX_PHI = 20;
+/** --depth may go past the spec's 1000 limit: the layer limit (E0506) refuses it with the layer count, in milliseconds. */
+const MAX_DEPTH_FLAG = 1e9;
 
 export interface ScalingFlags {
   variant?: string;
@@ -40,23 +46,25 @@ export function parseAmount(text: string, flag: string): number {
   return base * mult;
 }
 
-function num(text: string | undefined, flag: string, min: number, exclusive = true): number | undefined {
+/** A number above (or at least) `min` and at most `max`; the limits are the spec's own (ir/limits.ts). */
+function num(text: string | undefined, flag: string, min: number, max: number, exclusive = true): number | undefined {
   if (text === undefined) return undefined;
   const v = text.trim() === '' ? NaN : Number(text);
-  if (!Number.isFinite(v) || (exclusive ? v <= min : v < min)) {
+  if (Number.isNaN(v) || (exclusive ? v <= min : v < min)) {
     throw new UsageError(`${flag} expects a number ${exclusive ? 'above' : 'of at least'} ${min}, got '${text}'`);
   }
+  if (!(v <= max)) throw new UsageError(`${flag} ${text} is too large: the most it may be is ${max.toLocaleString('en-US')}`);
   return v;
 }
 
 function pixels(text: string): number {
-  const v = num(text, '--input-size', 1, false)!;
+  const v = num(text, '--input-size', 1, maxValue('input'), false)!;
   if (!Number.isInteger(v)) throw new UsageError(`--input-size expects whole pixels, got '${text}'`);
   return v;
 }
 
 export function compileOptions(f: ScalingFlags): CompileOptions {
-  const phi = num(f.phi, '--phi', 0, false);
+  const phi = num(f.phi, '--phi', 0, MAX_PHI, false);
   const explicit = [f.width, f.depth, f.resolution, f.inputSize].some((x) => x !== undefined);
   if (phi !== undefined && explicit) throw new UsageError('use either --phi or --width/--depth/--resolution, not both');
   if ((f.alpha ?? f.beta ?? f.gamma) !== undefined && phi === undefined) throw new UsageError('--alpha, --beta and --gamma need --phi');
@@ -64,12 +72,12 @@ export function compileOptions(f: ScalingFlags): CompileOptions {
   const req: ScalingRequest = {
     ...(phi !== undefined ? { phi } : {}),
     // Compound scaling only grows a network (the spec's own scaling block gets E0501 for the same rule).
-    ...(f.alpha !== undefined ? { alpha: num(f.alpha, '--alpha', 1, false)! } : {}),
-    ...(f.beta !== undefined ? { beta: num(f.beta, '--beta', 1, false)! } : {}),
-    ...(f.gamma !== undefined ? { gamma: num(f.gamma, '--gamma', 1, false)! } : {}),
-    ...(f.width !== undefined ? { width: num(f.width, '--width', 0)! } : {}),
-    ...(f.depth !== undefined ? { depth: num(f.depth, '--depth', 0)! } : {}),
-    ...(f.resolution !== undefined ? { resolution: num(f.resolution, '--resolution', 0)! } : {}),
+    ...(f.alpha !== undefined ? { alpha: num(f.alpha, '--alpha', 1, maxValue('alpha'), false)! } : {}),
+    ...(f.beta !== undefined ? { beta: num(f.beta, '--beta', 1, maxValue('beta'), false)! } : {}),
+    ...(f.gamma !== undefined ? { gamma: num(f.gamma, '--gamma', 1, maxValue('gamma'), false)! } : {}),
+    ...(f.width !== undefined ? { width: num(f.width, '--width', 0, maxValue('width'))! } : {}),
+    ...(f.depth !== undefined ? { depth: num(f.depth, '--depth', 0, MAX_DEPTH_FLAG)! } : {}),
+    ...(f.resolution !== undefined ? { resolution: num(f.resolution, '--resolution', 0, maxValue('width'))! } : {}),
     ...(f.inputSize !== undefined ? { inputSize: pixels(f.inputSize) } : {}),
   };
   const any = Object.keys(req).length > 0;

@@ -167,6 +167,18 @@ export const messages = {
     hint: () => "'expand' multiplies the input channels; 'mid' gives the expanded width directly",
   }),
 
+  E0320: def<{ field: string; value: string; max: string }>({
+    severity: 'error',
+    message: (a) => `${a.field} ${a.value} is too large: the most it may be is ${a.max}`,
+    hint: () => 'no network uses values near this; check the number for a typo',
+  }),
+
+  E0321: def<{ variant: string; stage: number; op: string; problem: string }>({
+    severity: 'error',
+    message: (a) => `variant '${a.variant}' makes stage ${a.stage} a ${a.op}, ${a.problem}`,
+    hint: (a) => `a variant's operator must fit every stage row it replaces: change stage ${a.stage}'s row, or leave 'operator' out of '${a.variant}'`,
+  }),
+
   // ---- E04: shapes ----
   E0401: def<{ kernel: number; size: string; layer: string }>({
     severity: 'error',

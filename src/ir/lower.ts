@@ -9,6 +9,7 @@ import type { AtomAst, LayerAst, ModelAst, OptionAst, RowAst, SettingAst } from 
 import type { Activation } from './activations.js';
 import { operatorNames, operators, optionTypes, type Field, type OpName, type OptionType } from './ops.js';
 import type { LayerSpec, ModelSpec, ScalingSpec, SeSpec, VariantSpec } from './spec.js';
+import { maxValue } from './limits.js';
 import { Reader } from './value-reader.js';
 
 const modelSettings = ['input', 'classes', 'activation', 'norm', 'padding', 'drop_connect'] as const;
@@ -135,7 +136,8 @@ function lowerRow(r: Reader, row: RowAst): LayerSpec | undefined {
       r.report(diagnostic('E0304', { file: row.span.file, start: at, end: at }, { field: f, op }, f));
       return;
     }
-    fieldSpans[f] = atom.span;
+    // Only numbers written get a span: apply-variant tells a written field from a default by it.
+    if (atom.kind !== 'dash') fieldSpans[f] = atom.span;
     if (atom.kind === 'dash') {
       if (uses[f] === 'required') r.report(diagnostic('E0304', atom.span, { field: f, op }, f));
       return;
@@ -227,7 +229,10 @@ export function lower(ast: ModelAst): StageResult<ModelSpec> {
   const input = read('input', (_st, a) => {
     if (a.kind === 'number') { const n = r.positiveInt(a, 'input'); return n === undefined ? undefined : { height: n, width: n, channels: 3 }; }
     const parts = a.kind === 'dims' ? a.text.split('x').map(Number) : [];
-    if ((parts.length === 3 || parts.length === 2) && parts.every((p) => Number.isInteger(p) && p >= 1)) {
+    if ((parts.length === 3 || parts.length === 2) && parts.every((p) => (Number.isInteger(p) || p === Infinity) && p >= 1)) {
+      const limits = [maxValue('input'), maxValue('input'), maxValue('input channels')];
+      const over = parts.findIndex((p, i) => p > limits[i]!);
+      if (over >= 0) return r.report(diagnostic('E0320', a.span, { field: ['input height', 'input width', 'input channels'][over]!, value: String(a.text.split('x')[over]), max: limits[over]!.toLocaleString('en-US') }, 'input'));
       return { height: parts[0]!, width: parts[1]!, channels: parts[2] ?? 3 };
     }
     return r.report(diagnostic('E0312', a.span, { what: 'input', value: a.text, expected: 'HEIGHTxWIDTHxCHANNELS with each at least 1, e.g. 224x224x3' }, 'input'));

@@ -7,6 +7,7 @@ import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { nearestName } from '../diagnostics/nearest-name.js';
 import type { AtomAst, OptionAst, SettingAst, ValueAst } from '../syntax/ast.js';
 import { activationNamed, activations, type Activation } from './activations.js';
+import { maxValue } from './limits.js';
 import type { OptionType } from './ops.js';
 
 /** Collects diagnostics while reading values; each reader returns undefined after reporting. */
@@ -23,21 +24,31 @@ export class Reader {
     return this.report(diagnostic('E0312', value.span, { what, value: value.atoms.map((a) => a.text).join(','), expected: 'a single value' }, what));
   }
 
+  /** A whole number from 1 to the field's limit (limits.ts). */
   positiveInt(atom: AtomAst, field: string): number | undefined {
     const n = atom.kind === 'number' ? Number(atom.text) : NaN;
+    const max = maxValue(field);
+    // 1e400 is Infinity and 1e20 an integer past 2^53: both are "too large", not "not an integer".
+    if (n > max && (Number.isInteger(n) || n === Infinity)) return this.tooLarge(atom, field, max);
     if (Number.isInteger(n) && n >= 1) return n;
     return this.report(diagnostic('E0306', atom.span, { field, value: atom.text }, field));
+  }
+
+  private tooLarge(atom: AtomAst, field: string, max: number): undefined {
+    return this.report(diagnostic('E0320', atom.span, { field, value: atom.text, max: max.toLocaleString('en-US') }, field));
   }
 
   number(atom: AtomAst, field: string): number | undefined {
     const n = atom.kind === 'number' ? Number(atom.text) : NaN;
     if (Number.isFinite(n)) return n;
+    if (Math.abs(n) === Infinity) return this.tooLarge(atom, field, maxValue(field));
     return this.report(diagnostic('E0312', atom.span, { what: field, value: atom.text, expected: 'a number' }, field));
   }
 
   positiveNumber(atom: AtomAst, field: string): number | undefined {
     const n = this.number(atom, field);
     if (n === undefined) return undefined;
+    if (n > maxValue(field)) return this.tooLarge(atom, field, maxValue(field));
     if (n > 0) return n;
     return this.report(diagnostic('E0318', atom.span, { field, value: atom.text }, field));
   }
@@ -54,6 +65,7 @@ export class Reader {
   base(atom: AtomAst, field: 'alpha' | 'beta' | 'gamma'): number | undefined {
     const n = this.number(atom, field);
     if (n === undefined) return undefined;
+    if (n > maxValue(field)) return this.tooLarge(atom, field, maxValue(field));
     if (n >= 1) return n;
     return this.report(diagnostic('E0501', atom.span, { name: field, value: atom.text }, field));
   }
@@ -85,7 +97,7 @@ export class Reader {
   typed(atom: AtomAst, field: string, type: OptionType): number | string | boolean | undefined {
     switch (type.kind) {
       case 'int': return this.positiveInt(atom, field);
-      case 'number': return type.max === undefined ? (type.min > 0 ? this.ranged(atom, field, type.min, Infinity) : this.positiveNumber(atom, field)) : this.ranged(atom, field, type.min, type.max, type.minExclusive);
+      case 'number': return type.max === undefined ? (type.min > 0 ? this.ranged(atom, field, type.min, maxValue(field)) : this.positiveNumber(atom, field)) : this.ranged(atom, field, type.min, type.max, type.minExclusive);
       case 'activation': return this.activation(atom, field);
       case 'onoff': return this.onOff(atom, field);
       case 'enum': return this.enumOf(atom, field, type.values);

@@ -2,9 +2,10 @@
  * Picks one member of a spec's family: applies a variant's structural overrides (operator, repeats, classes,
  * dropout) and returns the scaling it asks for, which compound-scale applies next.
  */
-import { diagnostic, type StageResult } from '../diagnostics/diagnostic.js';
+import { diagnostic, type Diagnostic, type StageResult } from '../diagnostics/diagnostic.js';
 import { nearestName } from '../diagnostics/nearest-name.js';
-import type { ModelSpec, VariantSpec } from '../ir/spec.js';
+import { operators, type OpName } from '../ir/ops.js';
+import type { LayerSpec, ModelSpec, VariantSpec } from '../ir/spec.js';
 import type { ScalingRequest } from './compound-scale.js';
 
 export interface Variant {
@@ -23,6 +24,33 @@ export function variantScaling(v: VariantSpec): ScalingRequest | undefined {
   };
 }
 
+const fieldNames = ['repeats', 'channels', 'kernel', 'stride'] as const;
+
+/**
+ * A stage row under another operator, checked as if it had been written with it: every option the row gives
+ * must be one the new operator takes, its fields must be the ones the new operator uses, and a kernel the row
+ * leaves out takes the new operator's default (a dense row turned into basic gets 3, not 1). Problems point at
+ * the variant's `operator`, naming the stage.
+ */
+function changeOperator(row: LayerSpec, op: OpName, stage: number, v: VariantSpec, out: Diagnostic[]): LayerSpec {
+  const def = operators[op] as (typeof operators)[OpName] & { defaultKernel?: number };
+  const at = v.spans.operator ?? v.span;
+  const report = (problem: string) => out.push(diagnostic('E0321', at, { variant: v.name, stage, op, problem }, 'operator'));
+  for (const name of Object.keys(row.spans)) {
+    if (name === 'op' || (fieldNames as readonly string[]).includes(name)) continue;
+    if (!(def.options as readonly string[]).includes(name)) report(`which takes no option '${name}'`);
+  }
+  for (const f of ['channels', 'kernel', 'stride'] as const) {
+    const written = row.spans[f] !== undefined;
+    const use = def.fields[f];
+    if (use === 'unused' && written) report(`which takes no ${f}, and the row gives one`);
+    if (use === 'required' && !written && !(f === 'kernel' && def.defaultKernel !== undefined)) report(`which needs a ${f}, and the row gives none`);
+  }
+  const kernel = row.spans.kernel !== undefined ? row.kernel : def.defaultKernel;
+  const { kernel: _old, ...rest } = row;
+  return { ...rest, op, ...(kernel !== undefined && def.fields.kernel !== 'unused' ? { kernel } : {}) };
+}
+
 export function applyVariant(spec: ModelSpec, name: string | undefined): StageResult<Variant> {
   if (name === undefined) return { value: { spec }, diagnostics: [] };
   const v = spec.variants.find((x) => x.name === name);
@@ -31,11 +59,12 @@ export function applyVariant(spec: ModelSpec, name: string | undefined): StageRe
     const span = spec.spans.name ?? spec.span;
     return { diagnostics: [diagnostic('E0309', span, { name, suggestion: nearestName(name, valid), valid: valid.length ? valid : ['(this spec defines no variants)'] }, 'variant')] };
   }
-  const stages = spec.stages.map((s, i) => ({
-    ...s,
-    ...(v.operator !== undefined ? { op: v.operator } : {}),
-    ...(v.repeats !== undefined ? { repeats: v.repeats[i]! } : {}),
-  }));
+  const diagnostics: Diagnostic[] = [];
+  const stages = spec.stages.map((s, i) => {
+    const row = v.operator !== undefined && v.operator !== s.op ? changeOperator(s, v.operator, i + 1, v, diagnostics) : s;
+    return v.repeats !== undefined ? { ...row, repeats: v.repeats[i]! } : row;
+  });
+  if (diagnostics.length) return { diagnostics };
   const classifier = spec.classifier && v.dropout !== undefined ? { ...spec.classifier, dropout: v.dropout } : spec.classifier;
   const scaling = variantScaling(v);
   return {

@@ -58,11 +58,11 @@ describe('checks', () => {
     const c = compile('b0', b0, { scaling: { phi: 100 } }); // unrolled, this runs out of memory
     expect(codes(c)).toEqual(['E0405']);
     expect(c.graph).toBeUndefined();
-    const huge = 'model huge {\n input 100000x100000x3\n classes 10\n stem conv channels 8 kernel 3\n stages {\n  mbconv 20000000 8 3 1 expand 1\n }\n}\n';
+    const huge = 'model huge {\n input 60000x60000x3\n classes 10\n stem conv channels 8 kernel 3\n stages {\n  mbconv 90000 8 3 1 expand 1\n }\n}\n';
     expect(codes(compile('huge.effnet', huge))).toEqual(['E0405']);
   });
   it('a model under the ceiling but with more layers than the limit is refused too', () => {
-    const deep = 'model deep {\n input 32x32x3\n classes 10\n stem conv channels 8 kernel 3\n stages {\n  conv 1000000 8 3 1\n }\n}\n';
+    const deep = 'model deep {\n input 32x32x3\n classes 10\n stem conv channels 8 kernel 3\n stages {\n  conv 90000 8 3 1\n  conv 90000 8 3 1\n }\n}\n';
     const c = compile('deep.effnet', deep);
     expect(codes(c)).toEqual(['E0506']);
     expect(c.diagnostics[0]!.message).toContain(`over the limit of ${MAX_LAYERS.toLocaleString('en-US')}`);
