@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodePng } from '../../src/cli/decode-png.js';
+import sharp from 'sharp';
 import { cli } from '../cli/run-cli.js';
 import { compileSpec } from '../helpers.js';
 
@@ -31,11 +31,12 @@ describe('report --html', () => {
   });
 
   // CI installs chromium (.ci/run); elsewhere the test says why it did not run.
-  it.skipIf(!chromium && !process.env.CI)('renders in headless Chromium: a screenshot shows the page, not a blank', () => {
+  it.skipIf(!chromium && !process.env.CI)('renders in headless Chromium: a screenshot shows the page, not a blank', async () => {
     const png = path.join(dir, 'shot.png');
     const run = spawnSync(chromium!, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--hide-scrollbars', `--user-data-dir=${dir}/profile`, `--screenshot=${png}`, '--window-size=1200,900', `file://${out}`], { timeout: 60_000 });
     expect(run.status, run.stderr?.toString()).toBe(0);
-    const img = decodePng(readFileSync(png));
+    const { data, info } = await sharp(readFileSync(png)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const img = { width: info.width, height: info.height, data: Float32Array.from(data, (v) => v / 255) };
     expect([img.width, img.height]).toEqual([1200, 900]);
     // Dark pixels are text; red and blue pixels are the MACs and params bars.
     let dark = 0, red = 0, blue = 0;

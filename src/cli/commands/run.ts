@@ -4,11 +4,11 @@
  * the output shape, the top-5 classes and the median latency. It says which runtime and backend ran, since
  * the numbers mean little without that. Runtimes load lazily: `effnet check` never pays for TF.js or ORT.
  */
-import { readFileSync } from 'node:fs';
 import { Option } from 'commander';
 import type { BackendChoice } from '../../../backends/tfjs/runtime/select-backend.js';
 import { sampleInput } from '../../../backends/sample-input.js';
 import { REPORT_SCHEMA_VERSION } from '../../report/format-report.js';
+import { loadImage } from '../image-input.js';
 import { UsageError } from '../io.js';
 import type { Register } from '../main.js';
 import { artifactKind, onnxRunner, tfjsRunner } from '../model-runners.js';
@@ -23,22 +23,9 @@ interface RunFlags {
 
 async function loadInput(spec: string, [h, w, c]: readonly [number, number, number], seed: number): Promise<{ data: Float32Array; label: string }> {
   if (spec === 'random') return { data: sampleInput(h * w * c, seed), label: `random uniform [-1, 1), seed ${seed}` };
-  if (!/\.png$/i.test(spec)) throw new UsageError(`--input expects 'random' or a .png file, got '${spec}'`);
-  if (c !== 3) throw new UsageError(`--input ${spec}: the model takes ${c} channels; PNG input is RGB (3)`);
-  const { decodePng, resizeBilinear, PngError } = await import('../decode-png.js');
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(spec);
-  } catch {
-    throw new UsageError(`cannot read ${spec}`);
-  }
-  try {
-    const img = decodePng(bytes);
-    return { data: resizeBilinear(img, h, w), label: `${spec} (${img.width}x${img.height} resized to ${w}x${h}, RGB in [0, 1], no mean/std normalisation)` };
-  } catch (e) {
-    if (e instanceof PngError) throw new UsageError(`${spec}: ${e.message}`);
-    throw e;
-  }
+  if (c !== 3) throw new UsageError(`--input ${spec}: the model takes ${c} channels; image input is RGB (3)`);
+  const img = await loadImage(spec, h, w);
+  return { data: img.data, label: `${spec} (${img.format.toUpperCase()} ${img.width}x${img.height} resized to ${w}x${h}, RGB in [0, 1], no mean/std normalisation)` };
 }
 
 export function median(xs: readonly number[]): number {
@@ -59,7 +46,7 @@ export const registerRun: Register = (program, ctx) => {
     .description('run a compiled model (ONNX file or TF.js directory): output shape, top-5 classes, median latency')
     .argument('<artifact>', 'model.onnx, or a TF.js directory (or its model.json)')
     .addOption(new Option('--backend <name>', 'TF.js backend; auto picks tfjs-node-gpu, tfjs-node, wasm, then cpu').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'))
-    .option('--input <src>', "'random' or an RGB .png (resized to the model's input, scaled to [0, 1])", 'random')
+    .option('--input <src>', "'random', or a JPEG, PNG or WebP image (resized to the model's input, scaled to [0, 1])", 'random')
     .option('--runs <n>', 'timed runs after one warm-up run; the median is reported', '10')
     .option('--seed <n>', 'seed of the random input', '0')
     .option('--json', 'JSON instead of text')

@@ -1,7 +1,7 @@
 /**
  * `effnet run`: loads a TF.js directory (wasm here, and cpu on request) and an ONNX file, prints the output
  * shape, top-5 and median latency, says which runtime ran, and gives both runtimes the same top-5 for the
- * same compiled network. Bad flags exit 2. The PNG decoder (all five row filters, palette, 16-bit) feeds it.
+ * same compiled network. Bad flags exit 2. Images (JPEG, PNG, WebP) feed it; malformed ones are clear errors.
  */
 import { deflateSync } from 'node:zlib';
 import { rmSync } from 'node:fs';
@@ -9,7 +9,9 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { onnxBackend } from '../../../backends/onnx/onnx-backend.js';
-import { decodePng, resizeBilinear } from '../../../src/cli/decode-png.js';
+import sharp, { type Sharp } from 'sharp';
+import { loadImage } from '../../../src/cli/image-input.js';
+import { UsageError } from '../../../src/cli/io.js';
 import { runCli } from '../../../src/cli/main.js';
 import { writeArtifact } from '../../../src/cli/output/write-artifact.js';
 import { compileSpec } from '../../helpers.js';
@@ -35,8 +37,8 @@ function chunk(type: string, body: Uint8Array): Buffer {
   crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), body])));
   return Buffer.concat([head, body, crc]);
 }
-/** A PNG from filtered rows (filter byte + row bytes), as an encoder would write it. */
-function png(w: number, h: number, colorType: number, depth: number, rows: number[][], plte?: number[]): Buffer {
+/** A PNG with the given IDAT bytes (none: no IDAT chunk), valid or not: the malformed cases are made here. */
+function pngRaw(w: number, h: number, colorType: number, depth: number, idat: Buffer | undefined, plte?: number[]): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(w, 0);
   ihdr.writeUInt32BE(h, 4);
@@ -46,35 +48,59 @@ function png(w: number, h: number, colorType: number, depth: number, rows: numbe
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', ihdr),
     ...(plte ? [chunk('PLTE', Buffer.from(plte))] : []),
-    chunk('IDAT', deflateSync(Buffer.from(rows.flat()))),
+    ...(idat ? [chunk('IDAT', idat)] : []),
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }
 
-describe('PNG input', () => {
-  it('undoes every row filter (RGB, 8-bit)', () => {
-    // Rows of a 2x1 image [[10, 20, 30], [40, 50, 60]] under the filters None, Sub, Up, Average, Paeth.
-    const img = decodePng(png(2, 5, 2, 8, [
-      [0, 10, 20, 30, 40, 50, 60],
-      [1, 10, 20, 30, 30, 30, 30],
-      [2, 0, 0, 0, 0, 0, 0],
-      [3, 5, 10, 15, 15, 15, 15], // avg: first pixel (0 + up) / 2, second (left + up) / 2
-      [4, 0, 0, 0, 0, 0, 0], // paeth: predicts up for both
-    ]));
-    const px = Array.from(img.data, (v) => Math.round(v * 255));
-    for (let r = 0; r < 5; r++) expect(px.slice(r * 6, r * 6 + 6)).toEqual([10, 20, 30, 40, 50, 60]);
+/** A PNG from filtered rows (filter byte + row bytes), as an encoder would write it. */
+const png = (w: number, h: number, colorType: number, depth: number, rows: number[][], plte?: number[]) => pngRaw(w, h, colorType, depth, deflateSync(Buffer.from(rows.flat())), plte);
+
+describe('image input (sharp; a palette PNG is checked by pngjs first)', () => {
+  const dir = tempDir('img');
+  dirs.push(dir);
+  const file = (name: string, bytes: Uint8Array) => {
+    const p = path.join(dir, name);
+    writeFileSync(p, bytes);
+    return p;
+  };
+  const pixels = (img: { data: Float32Array }) => Array.from(img.data, (v) => Math.round(v * 255));
+
+  it('reads RGB, palette, grey+alpha and 16-bit PNGs, and JPEG and WebP', async () => {
+    expect(pixels(await loadImage(file('rgb.png', png(2, 1, 2, 8, [[0, 10, 20, 30, 40, 50, 60]])), 1, 2))).toEqual([10, 20, 30, 40, 50, 60]);
+    expect(pixels(await loadImage(file('pal.png', png(2, 1, 3, 8, [[0, 1, 0]], [0, 0, 0, 255, 128, 0])), 1, 2))).toEqual([255, 128, 0, 0, 0, 0]);
+    expect(pixels(await loadImage(file('ga.png', png(1, 1, 4, 8, [[0, 51, 7]])), 1, 1))).toEqual([51, 51, 51]);
+    expect(pixels(await loadImage(file('rgba16.png', png(1, 1, 6, 16, [[0, 255, 255, 0, 0, 128, 0, 1, 2]])), 1, 1))).toEqual([255, 0, 128]);
+    const raw = { raw: { width: 4, height: 4, channels: 3 as const } };
+    const flat = Buffer.alloc(48, 200);
+    for (const [name, encode] of [['x.jpg', (s: Sharp) => s.jpeg({ quality: 100 })], ['x.webp', (s: Sharp) => s.webp({ lossless: true })]] as const) {
+      const img = await loadImage(file(name, await encode(sharp(flat, raw)).toBuffer()), 4, 4);
+      expect(img.format).toBe(name.endsWith('jpg') ? 'jpeg' : 'webp');
+      expect(pixels(img).every((v) => Math.abs(v - 200) <= 2)).toBe(true);
+    }
   });
 
-  it('reads palette, grey+alpha and 16-bit RGBA', () => {
-    expect(Array.from(decodePng(png(2, 1, 3, 8, [[0, 1, 0]], [0, 0, 0, 255, 128, 0])).data, (v) => Math.round(v * 255))).toEqual([255, 128, 0, 0, 0, 0]);
-    expect(Array.from(decodePng(png(1, 1, 4, 8, [[0, 51, 7]])).data, (v) => Math.round(v * 255))).toEqual([51, 51, 51]);
-    expect(Array.from(decodePng(png(1, 1, 6, 16, [[0, 255, 255, 0, 0, 128, 0, 1, 2]])).data, (v) => Math.round(v * 65535))).toEqual([65535, 0, 32768]);
-    expect(() => decodePng(Buffer.from('not a png'))).toThrow(/signature/);
+  it('resizes a flat image to the same flat value', async () => {
+    const img = await loadImage(file('flat.png', png(2, 2, 0, 8, [[0, 128, 128], [0, 128, 128]])), 3, 3);
+    expect(pixels(img)).toEqual(new Array(27).fill(128));
   });
 
-  it('resizes bilinearly with half-pixel centres', () => {
-    const flat = { width: 2, height: 2, data: new Float32Array(12).fill(0.5) };
-    expect(Array.from(resizeBilinear(flat, 3, 3)).every((v) => Math.abs(v - 0.5) < 1e-7)).toBe(true);
+  const good = png(2, 2, 2, 8, [[0, 255, 0, 0, 0, 255, 0], [0, 0, 0, 255, 128, 128, 128]]);
+  it.each([
+    ['a truncated IHDR', good.subarray(0, 20), /corrupt header|end of stream/],
+    ['truncated image data', good.subarray(0, 45), /end of stream/],
+    ['bad zlib data', pngRaw(2, 2, 2, 8, Buffer.from([1, 2, 3, 4, 5, 6, 7, 8, 9])), /IDAT stream error/],
+    ['no IDAT chunk', pngRaw(2, 2, 2, 8, undefined), /corrupt header|chunk/],
+    ['a palette index past the palette', png(2, 1, 3, 8, [[0, 5, 0]], [0, 0, 0, 255, 128, 0]), /index 5 not in palette/],
+    ['16000 x 16000 pixels (refused before decoding)', pngRaw(16000, 16000, 2, 8, deflateSync(Buffer.alloc(10))), /more than 50,000,000 pixels/],
+    ['a text file', Buffer.from('not an image at all'), /not a JPEG, PNG or WebP image/],
+    ['a GIF', 'gif', /it is a GIF file; effnet reads JPEG, PNG and WebP/],
+  ])('%s is a clear error', async (_what, content, message) => {
+    const bytes = typeof content === 'string' ? await sharp(Buffer.alloc(12), { raw: { width: 2, height: 2, channels: 3 } }).gif().toBuffer() : content;
+    const err = await loadImage(file('bad.png', bytes), 8, 8).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toMatch(/^cannot read .*bad\.png as an image: /);
+    expect((err as Error).message).toMatch(message);
   });
 });
 
@@ -107,7 +133,7 @@ describe('effnet run', () => {
     const p = await cli('run', dir, '--backend', 'cpu', '--input', pngPath, '--runs', '1');
     expect(p.code, p.err).toBe(0);
     expect(p.out).toMatch(/on cpu/);
-    expect(p.out).toMatch(/in\.png \(2x2 resized to 64x64/);
+    expect(p.out).toMatch(/in\.png \(PNG 2x2 resized to 64x64/);
     const q = await cli('run', onnxPath, '--input', pngPath, '--runs', '1');
     expect(top(q.out)).toEqual(top(p.out));
   });
@@ -128,7 +154,7 @@ describe('effnet run', () => {
     expect(tf.code).toBe(2);
     expect(tf.err).toMatch(/tfjs-node/);
     expect((await cli('run', path.join(dir, 'nope'))).err).toMatch(/no such file/);
-    expect((await cli('run', dir, '--input', 'x.jpg')).err).toMatch(/png/);
+    expect((await cli('run', dir, '--input', 'x.jpg')).err).toMatch(/cannot read x\.jpg: no such file/);
     expect((await cli('run', onnxPath, '--backend', 'wasm')).code).toBe(2);
   });
 });
