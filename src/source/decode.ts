@@ -38,10 +38,13 @@ export function decodeSource(name: string, bytes: Uint8Array): StageResult<Sourc
     const prefix = new TextDecoder('utf-8').decode(bytes.subarray(0, bad));
     const rest = new TextDecoder('utf-8').decode(bytes.subarray(bad, bad + 80)).replace(/[\u0000-\u0008\u000e-\u001f\ufffd]/g, '?');
     const file = makeSourceFile(name, prefix + rest.split('\n')[0]);
-    // The sequence its first byte announces (one byte for NUL or a byte that starts none).
+    // The sequence its first byte announces, as far as its continuation bytes go (one byte for NUL or a
+    // byte that starts none).
     const lead = bytes[bad]!;
     const length = lead >= 0xf0 && lead <= 0xf4 ? 4 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xc2 && lead <= 0xdf ? 2 : 1;
-    const shown = Array.from(bytes.subarray(bad, bad + length), (b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ');
+    let end = bad + 1;
+    while (end < bad + length && end < bytes.length && (bytes[end]! & 0xc0) === 0x80) end++;
+    const shown = Array.from(bytes.subarray(bad, end), (b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ');
     const d: Diagnostic = diagnostic('E0102', { file: name, start: prefix.length, end: prefix.length + 1 }, { bytes: shown });
     return { file, diagnostics: [d] };
   }
