@@ -13,6 +13,7 @@ import { lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { UsageError } from '../io.js';
 import { filesBelow, MANIFEST_NAME, readManifest } from './manifest.js';
+import { cleanStaleTemporaries } from './temporaries.js';
 
 export type OutputLayout = 'file' | 'directory';
 
@@ -89,6 +90,9 @@ export function outputTarget(shown: string, layout: OutputLayout, inputs: readon
     if (layout === 'directory') throw new UsageError(`cannot write ${shown}: this output is a directory of files, not one stream; give a directory path`);
     return { shown, path: shown, stdout: true, existing: 'missing' };
   }
+  // A run killed mid-swap may have moved the old output aside: put it back first, so the rule judges what is
+  // really there (and remove dead runs' temporaries).
+  cleanStaleTemporaries(shown);
   let link: Stats | undefined;
   try {
     link = lstatSync(shown);
@@ -111,7 +115,7 @@ export function outputTarget(shown: string, layout: OutputLayout, inputs: readon
   if (!st) return { shown, path, stdout: false, existing: 'missing' };
   if (layout === 'file') {
     if (st.isDirectory()) throw new UsageError(`cannot write ${shown}: is a directory`);
-    if (!st.isFile()) throw new UsageError(`cannot write ${shown}: it is ${kindOfStats(st)}; effnet replaces only regular files${layout === 'file' ? " (write '-o -' for standard output)" : ''}`);
+    if (!st.isFile()) throw new UsageError(`cannot write ${shown}: it is ${kindOfStats(st)}; effnet replaces only regular files (write '-o -' for standard output)`);
     return { shown, path, stdout: false, existing: 'file', mode: st.mode & 0o7777 };
   }
   if (st.isFile()) throw new UsageError(`cannot write ${shown}: it exists and is a file, not a directory`);

@@ -126,7 +126,8 @@ export async function writeArtifact(artifact: Artifact, out: string | OutputTarg
   const target = typeof out === 'string' ? outputTarget(out, artifact.layout, options.inputs) : out;
   const counter = new Counter(options.onProgress);
   if (target.stdout) return writeStdout(artifact, target, counter, options);
-  cleanStaleTemporaries(target.path);
+  // The symlink's target may have leftovers of its own (outputTarget cleaned those of the path given).
+  if (target.path !== target.shown) cleanStaleTemporaries(target.path);
   return artifact.layout === 'file' ? writeFiles(artifact, target, counter) : writeDirectory(artifact, target, counter);
 }
 
