@@ -8,6 +8,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from './output/temporaries.js';
 
 const PREFIX = 'effnet-grid-';
 const PGID_FILE = 'eval.pgid';
@@ -18,15 +19,6 @@ export function createScratch(): string {
 
 export function recordEvaluation(dir: string, pgid: number): void {
   writeFileSync(join(dir, PGID_FILE), String(pgid));
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Whether some process of group `pgid` has `dir` on its command line (Linux /proc; elsewhere: no). */
@@ -61,7 +53,7 @@ export function cleanDeadScratch(): void {
   }
   for (const name of names) {
     const m = new RegExp(`^${PREFIX}(\\d+)-`).exec(name);
-    if (!m || alive(Number(m[1]))) continue;
+    if (!m || processAlive(Number(m[1]))) continue;
     const dir = join(tmpdir(), name);
     try {
       const pgid = Number(readFileSync(join(dir, PGID_FILE), 'utf8'));

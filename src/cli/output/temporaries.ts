@@ -27,7 +27,8 @@ export function createTempDir(target: string): string {
   return mkdtempSync(join(dirname(target), `.${basename(target)}.${tag('tmp')}-${process.pid}-`));
 }
 
-function alive(pid: number): boolean {
+/** Whether a process of that id exists (another user's counts: EPERM). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -53,7 +54,7 @@ export function cleanStaleTemporaries(target: string): void {
   }
   for (const name of names) {
     const m = re.exec(name);
-    if (!m || alive(Number(m[2]))) continue;
+    if (!m || processAlive(Number(m[2]))) continue;
     const path = join(dir, name);
     try {
       if (m[1] === 'old' && !existsSync(target)) renameSync(path, target);
