@@ -5,6 +5,9 @@
  * written model back (TF.js's file handler and backend choice) is runtime code, kept in backends/tfjs/runtime/.
  */
 import type { Graph, GraphNode } from '../src/ir/graph.js';
+import type { WeightSource } from './weight-source.js';
+
+export type { TensorRole, WeightSource } from './weight-source.js';
 
 export interface ArtifactFile {
   /**
@@ -47,10 +50,10 @@ export class BackendError extends Error {
 
 /** Options shared by all backends; each backend may take more. */
 export interface CommonEmitOptions {
-  /** Weights are a pure function of (seed, layer name, tensor role): same seed, same weights everywhere. */
+  /** Seeded weights are a pure function of (seed, layer name, tensor role): same seed, same weights everywhere. */
   readonly seed: number;
-  /** 'zeros' writes a structure-only model. */
-  readonly weights: 'random' | 'zeros';
+  /** 'random' (the reference initialisers, seeded), 'zeros' (a structure-only model), or a source such as a checkpoint. */
+  readonly weights: 'random' | 'zeros' | WeightSource;
   /** Random (non-identity) BN statistics, for tests that must see BN folding do something. */
   readonly randomBatchNorm?: boolean;
 }

@@ -5,7 +5,7 @@
  * [out, in / groups, k, k] kernels before any layout change, so their folded weights are the same numbers.
  */
 import type { Graph, GraphNode } from '../src/ir/graph.js';
-import type { BatchNormTensors } from './weights.js';
+import type { BatchNormTensors } from './weight-source.js';
 
 /** The plan: conv id -> the BN that folds into it, where the BN is the conv's only consumer. */
 export function foldableBatchNorms(graph: Graph): Map<number, GraphNode> {

@@ -9,6 +9,7 @@
  * Protobuf merges fields in any order, so this is the same message as a one-shot encode() would give.
  */
 import { foldableBatchNorms } from '../fold-bn.js';
+import { weightSource } from '../seeded-weights.js';
 import { createHash } from 'node:crypto';
 import onnxProto from 'onnx-proto';
 import type { Graph, GraphNode } from '../../src/ir/graph.js';
@@ -104,7 +105,7 @@ function lowerGraph(graph: Graph, options: OnnxEmitOptions, opset: number, batch
   const ctx: LoweringContext = {
     graph,
     opset,
-    weights: options,
+    weights: weightSource(options),
     batch,
     tensor: (id) => {
       const t = tensors.get(id);
@@ -156,7 +157,7 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
     }),
     'effnet.params': String(report.total.params),
     'effnet.macs': String(report.total.macs),
-    'effnet.weights': options.weights === 'zeros' ? 'zeros' : `random, seed ${options.seed}`,
+    'effnet.weights': weightSource(options).description,
     'effnet.batchnorm': options.keepBn ? 'kept' : 'folded into convolutions',
   };
 

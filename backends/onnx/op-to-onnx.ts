@@ -7,8 +7,7 @@
  */
 import type onnxProto from 'onnx-proto';
 import type { GraphNode, Graph, PrimOp } from '../../src/ir/graph.js';
-import type { CommonEmitOptions } from '../backend.js';
-import { batchNormTensors, bias, convKernel, denseKernel } from '../weights.js';
+import { batchNormOf, type WeightSource } from '../weight-source.js';
 import { bnScale, foldBias, foldKernel } from '../fold-bn.js';
 import type { Initializer } from './initializer.js';
 import { OnnxExportError } from './onnx-error.js';
@@ -22,7 +21,8 @@ export type Dim = number | string;
 export interface LoweringContext {
   readonly graph: Graph;
   readonly opset: number;
-  readonly weights: CommonEmitOptions;
+  /** Where every tensor's values come from. */
+  readonly weights: WeightSource;
   /** The batch axis of every tensor. */
   readonly batch: Dim;
   /** The tensor that holds an earlier IR node's value. */
@@ -73,17 +73,19 @@ const lowerConv: Lowering<'conv'> = (node, ctx) => {
   const w = ctx.weights;
   const kernelDims = [op.filters, inChannels / op.groups, op.kernel, op.kernel];
   const inputs = [ctx.tensor(src.id)];
+  const kernel = () => w.tensor(node, 'kernel', kernelDims);
+  const convBias = () => (op.bias ? w.tensor(node, 'bias', [op.filters]) : undefined);
   if (bn) {
-    // The folded kernel and bias are computed from the same deterministic tensors --keep-bn would write.
+    // The folded kernel and bias are computed from the same tensors --keep-bn would write.
     const eps = (bn.op as Extract<PrimOp, { kind: 'batchnorm' }>).eps;
-    const scale = () => bnScale(batchNormTensors(bn, op.filters, w), eps);
+    const scale = () => bnScale(batchNormOf(w, bn, op.filters), eps);
     inputs.push(
-      ctx.initializer({ name: `${node.name}/kernel`, dims: kernelDims, role: 'param', values: () => foldKernel(convKernel(node, inChannels, w), scale()) }),
-      ctx.initializer({ name: `${node.name}/bias`, dims: [op.filters], role: 'param', values: () => foldBias(op.bias ? bias(op.filters) : undefined, batchNormTensors(bn, op.filters, w), scale()) }),
+      ctx.initializer({ name: `${node.name}/kernel`, dims: kernelDims, role: 'param', values: () => foldKernel(kernel(), scale()) }),
+      ctx.initializer({ name: `${node.name}/bias`, dims: [op.filters], role: 'param', values: () => foldBias(convBias(), batchNormOf(w, bn, op.filters), scale()) }),
     );
   } else {
-    inputs.push(ctx.initializer({ name: `${node.name}/kernel`, dims: kernelDims, role: 'param', values: () => convKernel(node, inChannels, w) }));
-    if (op.bias) inputs.push(ctx.initializer({ name: `${node.name}/bias`, dims: [op.filters], role: 'param', values: () => bias(op.filters) }));
+    inputs.push(ctx.initializer({ name: `${node.name}/kernel`, dims: kernelDims, role: 'param', values: kernel }));
+    if (op.bias) inputs.push(ctx.initializer({ name: `${node.name}/bias`, dims: [op.filters], role: 'param', values: () => convBias()! }));
   }
   const out = ctx.outputName(bn ?? node);
   ctx.node(
@@ -110,7 +112,7 @@ const lowerBatchNorm: Lowering<'batchnorm'> = (node, ctx) => {
   const src = inputOf(node, ctx);
   if (src.op.kind === 'conv' && ctx.foldedBn(src) === node) return; // already bound by the conv
   const c = channelsOf(node);
-  const bn = () => batchNormTensors(node, c, ctx.weights);
+  const bn = (role: 'gamma' | 'beta' | 'mean' | 'variance') => () => ctx.weights.tensor(node, role, [c]);
   const out = ctx.outputName(node);
   ctx.node(
     {
@@ -118,10 +120,10 @@ const lowerBatchNorm: Lowering<'batchnorm'> = (node, ctx) => {
       name: node.name,
       input: [
         ctx.tensor(src.id),
-        ctx.initializer({ name: `${node.name}/gamma`, dims: [c], role: 'param', values: () => bn().gamma }),
-        ctx.initializer({ name: `${node.name}/beta`, dims: [c], role: 'param', values: () => bn().beta }),
-        ctx.initializer({ name: `${node.name}/moving_mean`, dims: [c], role: 'stat', values: () => bn().mean }),
-        ctx.initializer({ name: `${node.name}/moving_variance`, dims: [c], role: 'stat', values: () => bn().variance }),
+        ctx.initializer({ name: `${node.name}/gamma`, dims: [c], role: 'param', values: bn('gamma') }),
+        ctx.initializer({ name: `${node.name}/beta`, dims: [c], role: 'param', values: bn('beta') }),
+        ctx.initializer({ name: `${node.name}/moving_mean`, dims: [c], role: 'stat', values: bn('mean') }),
+        ctx.initializer({ name: `${node.name}/moving_variance`, dims: [c], role: 'stat', values: bn('variance') }),
       ],
       output: [out],
       attribute: [float('epsilon', node.op.eps), float('momentum', node.op.momentum)],
@@ -220,8 +222,8 @@ const lowerDense: Lowering<'dense'> = (node, ctx) => {
   const inputs = src.shape[0]!;
   const units = node.op.units;
   const w = ctx.weights;
-  const input = [ctx.tensor(src.id), ctx.initializer({ name: `${node.name}/kernel`, dims: [units, inputs], role: 'param', values: () => denseKernel(node, inputs, w) })];
-  if (node.op.bias) input.push(ctx.initializer({ name: `${node.name}/bias`, dims: [units], role: 'param', values: () => bias(units) }));
+  const input = [ctx.tensor(src.id), ctx.initializer({ name: `${node.name}/kernel`, dims: [units, inputs], role: 'param', values: () => w.tensor(node, 'kernel', [units, inputs]) })];
+  if (node.op.bias) input.push(ctx.initializer({ name: `${node.name}/bias`, dims: [units], role: 'param', values: () => w.tensor(node, 'bias', [units]) }));
   const out = ctx.outputName(node);
   // Weights are [units, inputs] (torch Linear's layout), hence transB.
   ctx.node({ opType: 'Gemm', name: node.name, input, output: [out], attribute: [int('transB', 1)] }, { [out]: dimsOf(node, ctx) });

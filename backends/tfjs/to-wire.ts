@@ -10,7 +10,8 @@ import { windowAxis } from '../../src/passes/conv-arithmetic.js';
 import type { Graph, GraphNode, Pads } from '../../src/ir/graph.js';
 import { BackendError, type CommonEmitOptions } from '../backend.js';
 import { bnScale, consumersOf, foldableBatchNorms, foldBias, foldKernel } from '../fold-bn.js';
-import { batchNormTensors, bias, convKernel, denseKernel } from '../weights.js';
+import { weightSource } from '../seeded-weights.js';
+import { batchNormOf } from '../weight-source.js';
 import type { InboundRef, KerasLayer, Padding2D } from './keras-format.js';
 
 /** A weight tensor in TF layout, produced on demand so a large model is never held in memory at once. */
@@ -105,6 +106,7 @@ export interface WireOptions extends CommonEmitOptions {
 const fusable = new Set(['relu', 'relu6', 'sigmoid']);
 
 export function toWire(graph: Graph, options: WireOptions): WireModel {
+  const source = weightSource(options);
   const layers: KerasLayer[] = [];
   const weights: WireWeight[] = [];
   const taken = new Set(graph.nodes.map((n) => n.name));
@@ -201,10 +203,12 @@ export function toWire(graph: Graph, options: WireOptions): WireModel {
           use_bias: op.bias,
         };
         const fold = folds.get(node.id);
-        const bnOf = () => batchNormTensors(fold!.bn, filters, options);
+        const bnOf = () => batchNormOf(source, fold!.bn, filters);
         const scale = () => bnScale(bnOf(), (fold!.bn.op as { eps: number }).eps);
+        const convBias = () => (op.bias ? source.tensor(node, 'bias', [filters]) : undefined);
         // Folded on the shared [out, in / groups, k, k] kernel, before the TF layout: the ONNX backend's numbers.
-        const kernelOnnx = () => (fold ? foldKernel(convKernel(node, inC, options), scale()) : convKernel(node, inC, options));
+        const canonical = () => source.tensor(node, 'kernel', [filters, inC / groups, k, k]);
+        const kernelOnnx = () => (fold ? foldKernel(canonical(), scale()) : canonical());
         if (fold) {
           common.use_bias = true;
           if (fold.act) common.activation = (fold.act.op as { fn: string }).fn;
@@ -221,20 +225,19 @@ export function toWire(graph: Graph, options: WireOptions): WireModel {
           throw new TfjsExportError(node, `grouped convolution (groups ${groups} of ${inC} channels) has no TF.js layer; only groups 1 and depthwise are supported`);
         }
         if (fold) {
-          weights.push({ name: `${node.name}/bias`, shape: [filters], trainable: true, data: () => foldBias(op.bias ? bias(filters) : undefined, bnOf(), scale()) });
-        } else if (op.bias) weights.push({ name: `${node.name}/bias`, shape: [filters], trainable: true, data: () => bias(filters) });
+          weights.push({ name: `${node.name}/bias`, shape: [filters], trainable: true, data: () => foldBias(convBias(), bnOf(), scale()) });
+        } else if (op.bias) weights.push({ name: `${node.name}/bias`, shape: [filters], trainable: true, data: () => convBias()! });
         break;
       }
       case 'batchnorm': {
         const c = channelsOf(node.shape);
         out = layer('BatchNormalization', node.name, { axis: -1, momentum: op.momentum, epsilon: op.eps, center: true, scale: true }, [x]);
-        // One generation per tensor: cheap (channels only), and keeps each WireWeight independent.
-        const bn = () => batchNormTensors(node, c, options);
+        const bn = (role: 'gamma' | 'beta' | 'mean' | 'variance') => () => source.tensor(node, role, [c]);
         weights.push(
-          { name: `${node.name}/gamma`, shape: [c], trainable: true, data: () => bn().gamma },
-          { name: `${node.name}/beta`, shape: [c], trainable: true, data: () => bn().beta },
-          { name: `${node.name}/moving_mean`, shape: [c], trainable: false, data: () => bn().mean },
-          { name: `${node.name}/moving_variance`, shape: [c], trainable: false, data: () => bn().variance },
+          { name: `${node.name}/gamma`, shape: [c], trainable: true, data: bn('gamma') },
+          { name: `${node.name}/beta`, shape: [c], trainable: true, data: bn('beta') },
+          { name: `${node.name}/moving_mean`, shape: [c], trainable: false, data: bn('mean') },
+          { name: `${node.name}/moving_variance`, shape: [c], trainable: false, data: bn('variance') },
         );
         break;
       }
@@ -280,8 +283,8 @@ export function toWire(graph: Graph, options: WireOptions): WireModel {
       case 'dense': {
         const inputs1 = channelsOf(inShape);
         out = layer('Dense', node.name, { units: op.units, activation: 'linear', use_bias: op.bias }, [x]);
-        weights.push({ name: `${node.name}/kernel`, shape: [inputs1, op.units], trainable: true, data: () => denseToTf(denseKernel(node, inputs1, options), op.units, inputs1) });
-        if (op.bias) weights.push({ name: `${node.name}/bias`, shape: [op.units], trainable: true, data: () => bias(op.units) });
+        weights.push({ name: `${node.name}/kernel`, shape: [inputs1, op.units], trainable: true, data: () => denseToTf(source.tensor(node, 'kernel', [op.units, inputs1]), op.units, inputs1) });
+        if (op.bias) weights.push({ name: `${node.name}/bias`, shape: [op.units], trainable: true, data: () => source.tensor(node, 'bias', [op.units]) });
         break;
       }
       case 'dropout': {

@@ -5,7 +5,8 @@
  * Layout: per sample [H, W, C] (the IR's), one sample at a time, float64 accumulation.
  */
 import type { CommonEmitOptions } from '../../../backends/backend.js';
-import { batchNormTensors, convKernel, denseKernel } from '../../../backends/weights.js';
+import { weightSource } from '../../../backends/seeded-weights.js';
+import { batchNormOf } from '../../../backends/weight-source.js';
 import type { Graph, GraphNode } from '../../../src/ir/graph.js';
 
 type T = Float64Array;
@@ -39,7 +40,7 @@ export function interpret(graph: Graph, x: T, o: CommonEmitOptions): T {
         const k = op.kernel;
         const cpg = C / op.groups;
         const fpg = F / op.groups;
-        const w = convKernel(node, C, o); // [F, C/groups, k, k]
+        const w = weightSource(o).tensor(node, 'kernel', [F, C / op.groups, k, k]);
         y = new Float64Array(OH * OW * F);
         for (let oh = 0; oh < OH; oh++)
           for (let ow = 0; ow < OW; ow++)
@@ -61,7 +62,7 @@ export function interpret(graph: Graph, x: T, o: CommonEmitOptions): T {
       }
       case 'batchnorm': {
         const C = node.shape[node.shape.length - 1]!;
-        const bn = batchNormTensors(node, C, o);
+        const bn = batchNormOf(weightSource(o), node, C);
         y = a.map((v, i) => {
           const c = i % C;
           return ((v - bn.mean[c]!) / Math.sqrt(bn.variance[c]! + op.eps)) * bn.gamma[c]! + bn.beta[c]!;
@@ -113,7 +114,7 @@ export function interpret(graph: Graph, x: T, o: CommonEmitOptions): T {
       }
       case 'dense': {
         const n = inNode!.shape[0]!;
-        const w = denseKernel(node, n, o); // [units, inputs]
+        const w = weightSource(o).tensor(node, 'kernel', [op.units, n]); // [units, inputs]
         y = new Float64Array(op.units);
         for (let u = 0; u < op.units; u++) {
           let s = 0;

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { emitTfjs } from '../../../backends/tfjs/tfjs-backend.js';
 import { samePads, TfjsExportError } from '../../../backends/tfjs/to-wire.js';
 import type { LayersModelJson } from '../../../backends/tfjs/keras-format.js';
-import { convKernel, denseKernel } from '../../../backends/weights.js';
+import { weightSource } from '../../../backends/seeded-weights.js';
 import type { Artifact } from '../../../backends/backend.js';
 import { compileSpec } from '../../helpers.js';
 import { compileEdited } from './tfjs-helpers.js';
@@ -112,24 +112,29 @@ describe('TF.js artifact', () => {
     const a = emitTfjs(c.graph, o);
     const node = (name: string) => c.graph.nodes.find((n) => n.name === name)!;
     const inC = (name: string) => { const s = c.graph.nodes[node(name).inputs[0]!]!.shape; return s[s.length - 1]!; };
+    const kernelOf = (name: string) => {
+      const n = node(name);
+      if (n.op.kind !== 'conv') throw new Error(name);
+      return weightSource(o).tensor(n, 'kernel', [n.op.filters, inC(name) / n.op.groups, n.op.kernel, n.op.kernel]);
+    };
 
     // Conv2D: TF [k, k, in, out][y][x][i][o] = ONNX [out, in, k, k][o][i][y][x].
     const conv = weightValues(a, 'stem_conv/kernel');
-    const onnx = convKernel(node('stem_conv'), inC('stem_conv'), o);
+    const onnx = kernelOf('stem_conv');
     const [k, , ci, co] = conv.shape as [number, number, number, number];
     for (const [o_, i, y, x] of [[0, 0, 0, 0], [5, 2, 1, 2], [co - 1, ci - 1, k - 1, k - 1], [17, 1, 2, 0]] as const) {
       expect(conv.values[((y * k + x) * ci + i) * co + o_]).toBe(onnx[((o_ * ci + i) * k + y) * k + x]);
     }
     // DepthwiseConv2D: TF [k, k, C, 1][y][x][c] = ONNX [C, 1, k, k][c][y][x].
     const dw = weightValues(a, 'block2a_dwconv/depthwise_kernel');
-    const dwOnnx = convKernel(node('block2a_dwconv'), inC('block2a_dwconv'), o);
+    const dwOnnx = kernelOf('block2a_dwconv');
     const C = dw.shape[2]!;
     expect(dw.shape).toEqual([3, 3, C, 1]);
     for (const [ch, y, x] of [[0, 0, 0], [7, 1, 2], [C - 1, 2, 2]] as const) expect(dw.values[(y * 3 + x) * C + ch]).toBe(dwOnnx[(ch * 3 + y) * 3 + x]);
     // Dense: TF [inputs, units] = ONNX [units, inputs] transposed.
     const dense = weightValues(a, 'predictions/kernel');
     const [inputs, units] = dense.shape as [number, number];
-    const dOnnx = denseKernel(node('predictions'), inputs, o);
+    const dOnnx = weightSource(o).tensor(node('predictions'), 'kernel', [units, inputs]);
     for (const [u, i] of [[0, 0], [999, 3], [123, inputs - 1]] as const) expect(dense.values[i * units + u]).toBe(dOnnx[u * inputs + i]);
   });
 

@@ -10,6 +10,7 @@
  */
 import type { GraphNode } from '../src/ir/graph.js';
 import type { CommonEmitOptions } from './backend.js';
+import type { WeightSource } from './weight-source.js';
 
 /** FNV-1a over the seed and a string: a 32-bit stream key. */
 function streamKey(seed: number, name: string): number {
@@ -63,29 +64,26 @@ function fillUniform(out: Float32Array, rng: Rng, limit: number): void {
   for (let i = 0; i < out.length; i++) out[i] = (2 * rng.next() - 1) * limit;
 }
 
+type Init = 'random' | 'zeros';
+
 /** Conv kernel, [out, in / groups, k, k]. */
-export function convKernel(node: GraphNode, inChannels: number, o: CommonEmitOptions): Float32Array {
+function convKernel(node: GraphNode, inChannels: number, init: Init, seed: number): Float32Array {
   if (node.op.kind !== 'conv') throw new TypeError(`${node.name} is not a conv`);
   const { filters, kernel, groups } = node.op;
   const w = new Float32Array(filters * (inChannels / groups) * kernel * kernel);
-  if (o.weights === 'random') fillNormal(w, new Rng(streamKey(o.seed, `${node.name}/kernel`)), Math.sqrt(2 / ((kernel * kernel * filters) / groups)));
+  if (init === 'random') fillNormal(w, new Rng(streamKey(seed, `${node.name}/kernel`)), Math.sqrt(2 / ((kernel * kernel * filters) / groups)));
   return w;
 }
 
 /** Dense kernel, [units, inputs]. */
-export function denseKernel(node: GraphNode, inputs: number, o: CommonEmitOptions): Float32Array {
+function denseKernel(node: GraphNode, inputs: number, init: Init, seed: number): Float32Array {
   if (node.op.kind !== 'dense') throw new TypeError(`${node.name} is not dense`);
   const w = new Float32Array(node.op.units * inputs);
-  if (o.weights === 'random') fillUniform(w, new Rng(streamKey(o.seed, `${node.name}/kernel`)), 1 / Math.sqrt(node.op.units));
+  if (init === 'random') fillUniform(w, new Rng(streamKey(seed, `${node.name}/kernel`)), 1 / Math.sqrt(node.op.units));
   return w;
 }
 
-/** Biases start at zero (conv and dense alike). */
-export function bias(units: number): Float32Array {
-  return new Float32Array(units);
-}
-
-export interface BatchNormTensors {
+interface BatchNormTensors {
   readonly gamma: Float32Array;
   readonly beta: Float32Array;
   readonly mean: Float32Array;
@@ -93,13 +91,13 @@ export interface BatchNormTensors {
 }
 
 /** BN parameters: identity by default; random but well-conditioned when asked (BN-folding tests). */
-export function batchNormTensors(node: GraphNode, channels: number, o: CommonEmitOptions): BatchNormTensors {
+function batchNormTensors(node: GraphNode, channels: number, init: Init, seed: number, randomBatchNorm: boolean): BatchNormTensors {
   const gamma = new Float32Array(channels).fill(1);
   const beta = new Float32Array(channels);
   const mean = new Float32Array(channels);
   const variance = new Float32Array(channels).fill(1);
-  if (o.randomBatchNorm && o.weights === 'random') {
-    const rng = new Rng(streamKey(o.seed, `${node.name}/bn`));
+  if (randomBatchNorm && init === 'random') {
+    const rng = new Rng(streamKey(seed, `${node.name}/bn`));
     for (let i = 0; i < channels; i++) {
       gamma[i] = 0.5 + rng.next();
       beta[i] = rng.next() - 0.5;
@@ -108,4 +106,28 @@ export function batchNormTensors(node: GraphNode, channels: number, o: CommonEmi
     }
   }
   return { gamma, beta, mean, variance };
+}
+
+/** The seeded reference initialisers (or zeros) as a WeightSource. Biases start at zero. */
+export function seededWeights(init: Init, seed: number, randomBatchNorm = false): WeightSource {
+  return {
+    description: init === 'zeros' ? 'zeros' : `random, seed ${seed}`,
+    tensor(node, role, shape) {
+      switch (role) {
+        case 'kernel':
+          // The input width from the canonical shape: [out, in / groups, k, k] or [units, inputs].
+          return node.op.kind === 'conv' ? convKernel(node, shape[1]! * node.op.groups, init, seed) : denseKernel(node, shape[1]!, init, seed);
+        case 'bias':
+          return new Float32Array(shape[0]!);
+        default:
+          // One generation of all four from the node's stream: the same numbers whichever is asked first.
+          return batchNormTensors(node, shape[0]!, init, seed, randomBatchNorm)[role];
+      }
+    },
+  };
+}
+
+/** The source an emit uses: the one given, or the seeded initialisers the options name. */
+export function weightSource(o: CommonEmitOptions): WeightSource {
+  return typeof o.weights === 'object' ? o.weights : seededWeights(o.weights, o.seed, o.randomBatchNorm === true);
 }
