@@ -8,6 +8,7 @@
 import type onnxProto from 'onnx-proto';
 import type { GraphNode, Graph, PrimOp } from '../../src/ir/graph.js';
 import { batchNormOf, type WeightSource } from '../weight-source.js';
+import { onnxInitializerName } from '../../src/weights/naming/effnet-names.js';
 import { bnScale, foldBias, foldKernel } from '../fold-bn.js';
 import type { Initializer } from './initializer.js';
 import { OnnxExportError } from './onnx-error.js';
@@ -80,12 +81,12 @@ const lowerConv: Lowering<'conv'> = (node, ctx) => {
     const eps = (bn.op as Extract<PrimOp, { kind: 'batchnorm' }>).eps;
     const scale = () => bnScale(batchNormOf(w, bn, op.filters), eps);
     inputs.push(
-      ctx.initializer({ name: `${node.name}/kernel`, dims: kernelDims, role: 'param', values: () => foldKernel(kernel(), scale()) }),
-      ctx.initializer({ name: `${node.name}/bias`, dims: [op.filters], role: 'param', values: () => foldBias(convBias(), batchNormOf(w, bn, op.filters), scale()) }),
+      ctx.initializer({ name: onnxInitializerName(node, 'kernel'), dims: kernelDims, role: 'param', values: () => foldKernel(kernel(), scale()) }),
+      ctx.initializer({ name: onnxInitializerName(node, 'bias'), dims: [op.filters], role: 'param', values: () => foldBias(convBias(), batchNormOf(w, bn, op.filters), scale()) }),
     );
   } else {
-    inputs.push(ctx.initializer({ name: `${node.name}/kernel`, dims: kernelDims, role: 'param', values: kernel }));
-    if (op.bias) inputs.push(ctx.initializer({ name: `${node.name}/bias`, dims: [op.filters], role: 'param', values: () => convBias()! }));
+    inputs.push(ctx.initializer({ name: onnxInitializerName(node, 'kernel'), dims: kernelDims, role: 'param', values: kernel }));
+    if (op.bias) inputs.push(ctx.initializer({ name: onnxInitializerName(node, 'bias'), dims: [op.filters], role: 'param', values: () => convBias()! }));
   }
   const out = ctx.outputName(bn ?? node);
   ctx.node(
@@ -120,10 +121,10 @@ const lowerBatchNorm: Lowering<'batchnorm'> = (node, ctx) => {
       name: node.name,
       input: [
         ctx.tensor(src.id),
-        ctx.initializer({ name: `${node.name}/gamma`, dims: [c], role: 'param', values: bn('gamma') }),
-        ctx.initializer({ name: `${node.name}/beta`, dims: [c], role: 'param', values: bn('beta') }),
-        ctx.initializer({ name: `${node.name}/moving_mean`, dims: [c], role: 'stat', values: bn('mean') }),
-        ctx.initializer({ name: `${node.name}/moving_variance`, dims: [c], role: 'stat', values: bn('variance') }),
+        ctx.initializer({ name: onnxInitializerName(node, 'gamma'), dims: [c], role: 'param', values: bn('gamma') }),
+        ctx.initializer({ name: onnxInitializerName(node, 'beta'), dims: [c], role: 'param', values: bn('beta') }),
+        ctx.initializer({ name: onnxInitializerName(node, 'mean'), dims: [c], role: 'stat', values: bn('mean') }),
+        ctx.initializer({ name: onnxInitializerName(node, 'variance'), dims: [c], role: 'stat', values: bn('variance') }),
       ],
       output: [out],
       attribute: [float('epsilon', node.op.eps), float('momentum', node.op.momentum)],
@@ -222,8 +223,8 @@ const lowerDense: Lowering<'dense'> = (node, ctx) => {
   const inputs = src.shape[0]!;
   const units = node.op.units;
   const w = ctx.weights;
-  const input = [ctx.tensor(src.id), ctx.initializer({ name: `${node.name}/kernel`, dims: [units, inputs], role: 'param', values: () => w.tensor(node, 'kernel', [units, inputs]) })];
-  if (node.op.bias) input.push(ctx.initializer({ name: `${node.name}/bias`, dims: [units], role: 'param', values: () => w.tensor(node, 'bias', [units]) }));
+  const input = [ctx.tensor(src.id), ctx.initializer({ name: onnxInitializerName(node, 'kernel'), dims: [units, inputs], role: 'param', values: () => w.tensor(node, 'kernel', [units, inputs]) })];
+  if (node.op.bias) input.push(ctx.initializer({ name: onnxInitializerName(node, 'bias'), dims: [units], role: 'param', values: () => w.tensor(node, 'bias', [units]) }));
   const out = ctx.outputName(node);
   // Weights are [units, inputs] (torch Linear's layout), hence transB.
   ctx.node({ opType: 'Gemm', name: node.name, input, output: [out], attribute: [int('transB', 1)] }, { [out]: dimsOf(node, ctx) });

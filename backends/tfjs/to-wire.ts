@@ -12,6 +12,7 @@ import { BackendError, type CommonEmitOptions } from '../backend.js';
 import { bnScale, consumersOf, foldableBatchNorms, foldBias, foldKernel } from '../fold-bn.js';
 import { weightSource } from '../seeded-weights.js';
 import { batchNormOf } from '../weight-source.js';
+import { tfjsWeightName } from '../../src/weights/naming/effnet-names.js';
 import type { InboundRef, KerasLayer, Padding2D } from './keras-format.js';
 
 /** A weight tensor in TF layout, produced on demand so a large model is never held in memory at once. */
@@ -215,18 +216,18 @@ export function toWire(graph: Graph, options: WireOptions): WireModel {
         }
         if (groups === 1) {
           out = layer('Conv2D', node.name, { filters, ...common }, [src]);
-          weights.push({ name: `${node.name}/kernel`, shape: [k, k, inC, filters], trainable: true, data: () => convToTf(kernelOnnx(), filters, inC, k) });
+          weights.push({ name: tfjsWeightName(node, 'kernel', graph), shape: [k, k, inC, filters], trainable: true, data: () => convToTf(kernelOnnx(), filters, inC, k) });
         } else if (groups === inC && filters % inC === 0) {
           const mult = filters / inC;
           out = layer('DepthwiseConv2D', node.name, { ...common, depth_multiplier: mult }, [src]);
-          weights.push({ name: `${node.name}/depthwise_kernel`, shape: [k, k, inC, mult], trainable: true, data: () => depthwiseToTf(kernelOnnx(), inC, mult, k) });
+          weights.push({ name: tfjsWeightName(node, 'kernel', graph), shape: [k, k, inC, mult], trainable: true, data: () => depthwiseToTf(kernelOnnx(), inC, mult, k) });
         } else {
           // TF.js Conv2D has no `groups`; splitting channels needs Lambda layers, which are not serialisable.
           throw new TfjsExportError(node, `grouped convolution (groups ${groups} of ${inC} channels) has no TF.js layer; only groups 1 and depthwise are supported`);
         }
         if (fold) {
-          weights.push({ name: `${node.name}/bias`, shape: [filters], trainable: true, data: () => foldBias(convBias(), bnOf(), scale()) });
-        } else if (op.bias) weights.push({ name: `${node.name}/bias`, shape: [filters], trainable: true, data: () => convBias()! });
+          weights.push({ name: tfjsWeightName(node, 'bias', graph), shape: [filters], trainable: true, data: () => foldBias(convBias(), bnOf(), scale()) });
+        } else if (op.bias) weights.push({ name: tfjsWeightName(node, 'bias', graph), shape: [filters], trainable: true, data: () => convBias()! });
         break;
       }
       case 'batchnorm': {
@@ -234,10 +235,10 @@ export function toWire(graph: Graph, options: WireOptions): WireModel {
         out = layer('BatchNormalization', node.name, { axis: -1, momentum: op.momentum, epsilon: op.eps, center: true, scale: true }, [x]);
         const bn = (role: 'gamma' | 'beta' | 'mean' | 'variance') => () => source.tensor(node, role, [c]);
         weights.push(
-          { name: `${node.name}/gamma`, shape: [c], trainable: true, data: bn('gamma') },
-          { name: `${node.name}/beta`, shape: [c], trainable: true, data: bn('beta') },
-          { name: `${node.name}/moving_mean`, shape: [c], trainable: false, data: bn('mean') },
-          { name: `${node.name}/moving_variance`, shape: [c], trainable: false, data: bn('variance') },
+          { name: tfjsWeightName(node, 'gamma', graph), shape: [c], trainable: true, data: bn('gamma') },
+          { name: tfjsWeightName(node, 'beta', graph), shape: [c], trainable: true, data: bn('beta') },
+          { name: tfjsWeightName(node, 'mean', graph), shape: [c], trainable: false, data: bn('mean') },
+          { name: tfjsWeightName(node, 'variance', graph), shape: [c], trainable: false, data: bn('variance') },
         );
         break;
       }
@@ -283,8 +284,8 @@ export function toWire(graph: Graph, options: WireOptions): WireModel {
       case 'dense': {
         const inputs1 = channelsOf(inShape);
         out = layer('Dense', node.name, { units: op.units, activation: 'linear', use_bias: op.bias }, [x]);
-        weights.push({ name: `${node.name}/kernel`, shape: [inputs1, op.units], trainable: true, data: () => denseToTf(source.tensor(node, 'kernel', [op.units, inputs1]), op.units, inputs1) });
-        if (op.bias) weights.push({ name: `${node.name}/bias`, shape: [op.units], trainable: true, data: () => source.tensor(node, 'bias', [op.units]) });
+        weights.push({ name: tfjsWeightName(node, 'kernel', graph), shape: [inputs1, op.units], trainable: true, data: () => denseToTf(source.tensor(node, 'kernel', [op.units, inputs1]), op.units, inputs1) });
+        if (op.bias) weights.push({ name: tfjsWeightName(node, 'bias', graph), shape: [op.units], trainable: true, data: () => source.tensor(node, 'bias', [op.units]) });
         break;
       }
       case 'dropout': {
