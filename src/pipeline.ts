@@ -2,7 +2,8 @@
  * The compiler's stages, in order. The only place that orders them; each is a pure function of the one
  * before, and the pipeline stops after the first stage that reports an error.
  *
- *   bytes → decode → parse (tokens, CST, AST) → lower (spec IR, checks) → applyVariant → compoundScale
+ *   bytes → decode → parse (tokens, CST, AST) → lower (spec IR, checks) → applyVariant → applyOverrides
+ *         → compoundScale
  *         → checkSize (refuse oversized models before unrolling them) → expandRepeats → inferShapes
  *         (shaped graph) → costReport → checkParams → [backend.emit]
  */
@@ -10,6 +11,7 @@ import { diagnostic, hasErrors, MAX_DIAGNOSTICS, type Diagnostic } from './diagn
 import type { Graph } from './ir/graph.js';
 import { lower } from './ir/lower.js';
 import type { ModelSpec } from './ir/spec.js';
+import { applyOverrides, type SpecOverrides } from './passes/apply-overrides.js';
 import { applyVariant, type Variant } from './passes/apply-variant.js';
 import { compoundScale, type ScalingRequest } from './passes/compound-scale.js';
 import { checkParams, checkSize } from './passes/check-size.js';
@@ -28,6 +30,8 @@ export interface CompileOptions {
   readonly scaling?: ScalingRequest;
   /** Refuse models with more trainable parameters than this (checked before any weights exist). */
   readonly maxParams?: number;
+  /** Padding, BN epsilon or classes set from the command line, over the spec's. */
+  readonly overrides?: SpecOverrides;
 }
 
 export { DEFAULT_MAX_PARAMS, MAX_LAYERS } from './passes/check-size.js';
@@ -98,11 +102,15 @@ export function instantiate(spec: ModelSpec, options: CompileOptions, file: Sour
   diagnostics.push(...variant.diagnostics);
   if (!variant.value) return done({});
 
+  const overridden = applyOverrides(variant.value.spec, options.overrides);
+  diagnostics.push(...overridden.diagnostics);
+  if (!overridden.value) return done({});
+
   const request = scalingRequest(spec, variant.value, options);
   diagnostics.push(...request.diagnostics);
   if (hasErrors(diagnostics)) return done({});
 
-  const scaled = compoundScale(variant.value.spec, request.value);
+  const scaled = compoundScale(overridden.value, request.value);
   diagnostics.push(...scaled.diagnostics);
   if (!scaled.value || hasErrors(diagnostics)) return done({});
 

@@ -21,6 +21,9 @@ export interface ScalingFlags {
   resolution?: string;
   inputSize?: string;
   maxParams?: string;
+  padding?: string;
+  bnEps?: string;
+  classes?: string;
 }
 
 export function addScalingFlags(cmd: Command): Command {
@@ -34,7 +37,10 @@ export function addScalingFlags(cmd: Command): Command {
     .option('--depth <d>', 'explicit depth multiplier')
     .option('--resolution <r>', 'explicit resolution multiplier (2 doubles the input size)')
     .option('--input-size <px>', 'input height and width in pixels (instead of --resolution)')
-    .option('--max-params <n>', 'refuse models with more parameters than this (accepts 12M, 2G)');
+    .option('--max-params <n>', 'refuse models with more parameters than this (accepts 12M, 2G)')
+    .option('--padding <mode>', "override the spec's padding: 'same' (TF) or 'symmetric' (PyTorch)")
+    .option('--bn-eps <e>', "override the spec's batch-norm epsilon (torchvision's EfficientNet: 1e-5)")
+    .option('--classes <n>', "override the spec's number of classes (a fine-tuned head)");
 }
 
 /** Parses numbers with optional K/M/G suffixes (1.8G, 12M). */
@@ -54,6 +60,12 @@ function num(text: string | undefined, flag: string, min: number, max: number, e
     throw new UsageError(`${flag} expects a number ${exclusive ? 'above' : 'of at least'} ${min}, got '${text}'`);
   }
   if (!(v <= max)) throw new UsageError(`${flag} ${text} is too large: the most it may be is ${max.toLocaleString('en-US')}`);
+  return v;
+}
+
+function wholeNumber(text: string, flag: string, max: number): number {
+  const v = num(text, flag, 1, max, false)!;
+  if (!Number.isInteger(v)) throw new UsageError(`${flag} expects a whole number, got '${text}'`);
   return v;
 }
 
@@ -81,9 +93,16 @@ export function compileOptions(f: ScalingFlags): CompileOptions {
     ...(f.inputSize !== undefined ? { inputSize: pixels(f.inputSize) } : {}),
   };
   const any = Object.keys(req).length > 0;
+  if (f.padding !== undefined && f.padding !== 'same' && f.padding !== 'symmetric') throw new UsageError(`--padding expects 'same' or 'symmetric', got '${f.padding}'`);
+  const overrides = {
+    ...(f.padding !== undefined ? { padding: f.padding as 'same' | 'symmetric' } : {}),
+    ...(f.bnEps !== undefined ? { bnEps: num(f.bnEps, '--bn-eps', 0, maxValue('eps'))! } : {}),
+    ...(f.classes !== undefined ? { classes: wholeNumber(f.classes, '--classes', maxValue('classes')) } : {}),
+  };
   return {
     ...(f.variant !== undefined ? { variant: f.variant } : {}),
     ...(any ? { scaling: req } : {}),
+    ...(Object.keys(overrides).length ? { overrides } : {}),
     ...(f.maxParams !== undefined ? { maxParams: parseAmount(f.maxParams, '--max-params') } : {}),
   };
 }

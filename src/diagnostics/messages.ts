@@ -25,6 +25,9 @@ function suggest(a: { suggestion?: string | undefined; valid?: readonly string[]
   return undefined;
 }
 
+/** An epsilon as people write it: 1e-5, 0.001. */
+const eps = (x: number) => (x > 0 && x < 1e-3 ? x.toExponential() : String(x));
+
 type Suggestable = { suggestion?: string | undefined; valid?: readonly string[] | undefined };
 
 export const messages = {
@@ -179,6 +182,12 @@ export const messages = {
     hint: (a) => `a variant's operator must fit every stage row it replaces: change stage ${a.stage}'s row, or leave 'operator' out of '${a.variant}'`,
   }),
 
+  E0322: def<{ flag: string; needs: string }>({
+    severity: 'error',
+    message: (a) => `${a.flag} needs ${a.needs}`,
+    hint: (a) => `leave ${a.flag} out for this spec`,
+  }),
+
   // ---- E04: shapes ----
   E0401: def<{ kernel: number; size: string; layer: string }>({
     severity: 'error',
@@ -248,6 +257,47 @@ export const messages = {
     severity: 'error',
     message: (a) => `the ${a.target} backend cannot express ${a.layer}: ${a.why}`,
     hint: (a) => `the spec itself is valid ('effnet check' passes); change this layer, or compile to a target other than ${a.target}`,
+  }),
+
+  // ---- E07: trained weights ----
+  E0701: def<{ layer: string; role: string; shape: string; key: string; convention: string }>({
+    severity: 'error',
+    message: (a) => `${a.layer} needs its ${a.role} ${a.shape} from the checkpoint's '${a.key}', which the checkpoint does not have`,
+    hint: (a) => `the checkpoint's names were read as ${a.convention}'s; a checkpoint of another network, or of the same one at another depth, lacks tensors ('effnet weights SPEC FILE' lists the mapping)`,
+  }),
+  E0702: def<{ layer: string; role: string; want: string; key: string; got: string }>({
+    severity: 'error',
+    message: (a) => `${a.layer} wants its ${a.role} as ${a.want}, the checkpoint's ${a.key} is ${a.got}`,
+    hint: () => 'the spec and the checkpoint describe different networks here: check the row\'s channels, kernel and expansion, or the variant',
+  }),
+  E0703: def<{ theirs: number; ours: number }>({
+    severity: 'error',
+    message: (a) => `the checkpoint's classifier has ${a.theirs} classes, the spec ${a.ours}`,
+    hint: (a) => `a fine-tuned head: set 'classes ${a.theirs}' in the spec, or pass --classes ${a.theirs}`,
+  }),
+  E0704: def<{ count: number; keys: string; convention: string }>({
+    severity: 'error',
+    message: (a) => `the checkpoint has ${a.count} tensor${a.count === 1 ? '' : 's'} the spec has no place for: ${a.keys}`,
+    hint: (a) => `read as ${a.convention} names; the checkpoint is of a larger or different network, or of another convention (--weights-convention)`,
+  }),
+  E0705: def<{ key: string; dtype: string }>({
+    severity: 'error',
+    message: (a) => `the checkpoint's ${a.key} is ${a.dtype}; weights must be floating point (F32, F16, BF16, F64)`,
+  }),
+  E0706: def<{ key: string; layer: string; index: number; value: string }>({
+    severity: 'error',
+    message: (a) => `the checkpoint's ${a.key} (for ${a.layer}) holds ${a.value} at index ${a.index}`,
+    hint: () => 'a checkpoint saved from a diverged training run; use an earlier one',
+  }),
+  E0707: def<{ who: string; padding: string; eps: number; specPadding: string; specEps: number }>({
+    severity: 'error',
+    message: (a) => `${a.who} pads ${a.padding === 'symmetric' ? 'symmetrically' : "'same'"} with BN eps ${eps(a.eps)}; this spec pads '${a.specPadding}' with eps ${eps(a.specEps)}, so the weights would compute something else`,
+    hint: (a) => `compile with --match-weights (or --padding ${a.padding} --bn-eps ${eps(a.eps)})`,
+  }),
+  E0708: def<{ first: string; valid: string }>({
+    severity: 'error',
+    message: (a) => `cannot tell which naming the checkpoint uses (its first keys: ${a.first})`,
+    hint: (a) => `name it with --weights-convention: ${a.valid}`,
   }),
 } as const;
 

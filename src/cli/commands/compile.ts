@@ -15,7 +15,14 @@ import { formatDiagnostics } from '../../diagnostics/format.js';
 import { UsageError } from '../io.js';
 import { failureJson } from '../json-failure.js';
 import { loadSpec } from '../load-spec.js';
-import type { Register } from '../main.js';
+import { compileWithWeights, openWeights } from '../checkpoint-input.js';
+import type { OpenedCheckpoint } from '../../checkpoint/open-checkpoint.js';
+import { WeightValueError } from '../../weights/checkpoint-weights.js';
+import { conventionNames } from '../../weights/naming/conventions.js';
+import type { WeightSource } from '../../../backends/weight-source.js';
+import type { Compilation, CompileOptions } from '../../pipeline.js';
+import type { WeightsMapping } from '../../weights/map-checkpoint.js';
+import type { CliContext, Register } from '../main.js';
 import { addScalingFlags, compileOptions, type ScalingFlags } from '../scaling-flags.js';
 import { checkVerifyMemory, verifyOutputs, type Verification } from '../verify-outputs.js';
 import { composeDirectory } from '../output/compose.js';
@@ -30,7 +37,10 @@ interface CompileFlags extends ScalingFlags {
   keepBn?: boolean;
   foldBn?: boolean;
   seed: string;
-  weights: string;
+  weights?: string;
+  init?: string;
+  weightsConvention?: string;
+  matchWeights?: boolean;
   batch?: string;
   externalData?: boolean;
   json?: boolean;
@@ -41,7 +51,10 @@ interface CompileFlags extends ScalingFlags {
 /** Options every backend receives; each reads the ones it knows (CommonEmitOptions plus its own). */
 export interface EmitFlags {
   readonly seed: number;
-  readonly weights: 'random' | 'zeros';
+  /** The seeded initialisers, zeros, or (set once the checkpoint is mapped) the checkpoint's weights. */
+  readonly weights: 'random' | 'zeros' | WeightSource;
+  /** --weights FILE. */
+  readonly checkpoint?: string;
   readonly opset: number;
   readonly keepBn: boolean;
   /** TF.js: fold BN into the convs (inference-only model); ONNX folds unless keepBn. */
@@ -64,10 +77,16 @@ export function emitFlags(f: CompileFlags): EmitFlags {
     throw new UsageError(`unsupported opset '${f.opset}': effnet emits ONNX opsets ${MIN_OPSET} to ${MAX_OPSET}`);
   }
   if (f.keepBn && f.foldBn) throw new UsageError('--keep-bn and --fold-bn contradict each other: choose one');
-  if (f.weights !== 'random' && f.weights !== 'zeros') throw new UsageError(`--weights expects 'random' or 'zeros', got '${f.weights}'`);
+  // --weights random|zeros is the old spelling of --init; a checkpoint file named 'zeros' is './zeros'.
+  const legacy = f.weights === 'random' || f.weights === 'zeros' ? f.weights : undefined;
+  if (f.init !== undefined && f.init !== 'random' && f.init !== 'zeros') throw new UsageError(`--init expects 'random' or 'zeros', got '${f.init}'`);
+  if (f.init !== undefined && f.weights !== undefined) throw new UsageError(`--init ${f.init} and --weights ${f.weights} both say where the weights come from: choose one`);
+  const checkpoint = f.weights !== undefined && !legacy ? f.weights : undefined;
+  if (!checkpoint && (f.weightsConvention !== undefined || f.matchWeights)) throw new UsageError(`${f.matchWeights ? '--match-weights' : '--weights-convention'} applies to --weights FILE`);
   return {
     seed: integer(f.seed, '--seed', 0, 2 ** 32 - 1, 'an integer from 0 to 4294967295'),
-    weights: f.weights,
+    weights: (f.init ?? legacy ?? 'random') as 'random' | 'zeros',
+    ...(checkpoint ? { checkpoint } : {}),
     opset,
     keepBn: f.keepBn === true,
     foldBatchNorm: f.foldBn === true,
@@ -110,8 +129,11 @@ export const registerCompile: Register = (program, ctx) => {
       .option('--opset <n>', `ONNX opset, ${MIN_OPSET} to ${MAX_OPSET}`, String(DEFAULT_OPSET))
       .option('--keep-bn', 'ONNX: keep BatchNormalization nodes (default: fold them into the convolutions)')
       .option('--fold-bn', 'TF.js: fold BatchNormalization into the convolutions, an inference-only model that runs faster (default: keep them, trainable)')
+      .option('--weights <file>', 'trained weights: a safetensors file, a PyTorch .pt/.pth (torch.save), or a TF.js model directory')
+      .addOption(new Option('--weights-convention <name>', 'the checkpoint\'s names (default: detected from its keys)').choices(conventionNames))
+      .option('--match-weights', "build the spec with the padding and BN epsilon the checkpoint's convention implies (torchvision: symmetric, 1e-5)")
+      .option('--init <kind>', "without --weights: 'random' (the reference initialisers, seeded) or 'zeros' (structure only)")
       .option('--seed <n>', 'seed of the deterministic random weights', '0')
-      .option('--weights <kind>', "'random' (reference initialisers) or 'zeros' (structure only)", 'random')
       .option('--batch <n>', 'fixed batch size (default: a symbolic batch dimension N)')
       .option('--external-data', 'keep ONNX weights in a side file OUT.data (automatic past 2 GB)')
       .option('--shard-mb <n>', 'TF.js: largest weight shard in MiB (a large value gives one file)', '4')
@@ -139,11 +161,30 @@ export const registerCompile: Register = (program, ctx) => {
       const clash = flags.json ? '--json' : flags.verify ? '--verify' : flags.externalData ? '--external-data' : undefined;
       if (clash) throw new UsageError(`-o ${flags.output} writes the model to standard output, which ${clash} cannot share; give a file path`);
     }
-    const { compilation, exitCode } = loadSpec(file, options, ctx.io);
+    if (legacyWeightsFlag(flags)) ctx.io.err(`note: --weights ${flags.weights} is deprecated: write --init ${flags.weights} (a checkpoint file of that name is ./${flags.weights})`);
+    const checkpoint = emit.checkpoint ? await openWeights(emit.checkpoint) : undefined;
+    try {
+      await compileTargets(file, flags, emit, options, targets, all, checkpoint, ctx);
+    } finally {
+      checkpoint?.close();
+    }
+  });
+};
+
+const legacyWeightsFlag = (f: CompileFlags) => f.weights === 'random' || f.weights === 'zeros';
+
+async function compileTargets(file: string, flags: CompileFlags, emitOptions: EmitFlags, options: CompileOptions, targets: readonly string[], all: boolean, checkpoint: OpenedCheckpoint | undefined, ctx: CliContext): Promise<void> {
+    let emit = emitOptions;
+    const loaded: { compilation: Compilation; exitCode: number; mapping?: WeightsMapping; weights?: WeightSource } = checkpoint
+      ? compileWithWeights(file, options, checkpoint, { path: checkpoint.path, ...(flags.weightsConvention ? { convention: flags.weightsConvention } : {}), ...(flags.matchWeights ? { match: true } : {}) }, ctx.io)
+      : loadSpec(file, options, ctx.io);
+    const { compilation, exitCode } = loaded;
     if (exitCode !== 0) {
-      if (flags.json) ctx.io.out(failureJson([{ file, source: compilation.file, diagnostics: compilation.diagnostics, dropped: compilation.diagnosticsDropped ?? 0 }]));
+      const mapped = loaded.mapping?.diagnostics ?? [];
+      if (flags.json) ctx.io.out(failureJson([{ file, source: compilation.file, diagnostics: [...compilation.diagnostics, ...mapped], dropped: compilation.diagnosticsDropped ?? 0 }]));
       return ctx.setExit(exitCode);
     }
+    if (loaded.weights) emit = { ...emit, weights: loaded.weights };
     const graph = compilation.graph!;
     // The overwrite rule and the input check come before any weight is generated.
     const target = outputTarget(flags.output, all || flags.target !== 'onnx' ? 'directory' : 'file', [file]);
@@ -186,6 +227,14 @@ export const registerCompile: Register = (program, ctx) => {
     let written;
     try {
       written = await writeArtifact(composed?.artifact ?? emitted[0]!.artifact, target, { onProgress: bar, ...(ctx.io.writeBytes ? { stdout: ctx.io.writeBytes } : {}) });
+    } catch (e) {
+      if (!(e instanceof WeightValueError)) throw e;
+      // A NaN or infinite weight, found as it was read: the write stopped and left nothing.
+      const t = e.binding.tensor;
+      const d = diagnostic('E0706', t.node.span, { key: e.binding.key, layer: t.node.name, index: e.index, value: String(e.value) });
+      ctx.io.err(formatDiagnostics([d], compilation.file, { color: ctx.io.color }) + '\neffnet: nothing written');
+      if (flags.json) ctx.io.out(failureJson([{ file, source: compilation.file, diagnostics: [d] }]));
+      return ctx.setExit(1);
     } finally {
       bar.done();
     }
@@ -227,5 +276,4 @@ export const registerCompile: Register = (program, ctx) => {
       };
       ctx.io.out(JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, ok: verification?.ok ?? true, file, model: compilation.scaled!.name, params: report.params, macs: report.macs, outputs, ...(verify ? { verify } : {}) }, null, 2));
     }
-  });
-};
+}
