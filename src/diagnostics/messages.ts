@@ -260,9 +260,11 @@ export const messages = {
   }),
 
   // ---- E07: trained weights ----
-  E0701: def<{ layer: string; role: string; shape: string; key: string; convention: string }>({
+  E0701: def<{ layer: string; role: string; shape: string; key?: string; convention: string }>({
     severity: 'error',
-    message: (a) => `${a.layer} needs its ${a.role} ${a.shape} from the checkpoint's '${a.key}', which the checkpoint does not have`,
+    message: (a) => (a.key
+      ? `${a.layer} needs its ${a.role} ${a.shape} from the checkpoint's '${a.key}', which the checkpoint does not have`
+      : `${a.layer} needs its ${a.role} ${a.shape}, and ${a.convention} names have no place for it`),
     hint: (a) => `the checkpoint's names were read as ${a.convention}'s; a checkpoint of another network, or of the same one at another depth, lacks tensors ('effnet weights SPEC FILE' lists the mapping)`,
   }),
   E0702: def<{ layer: string; role: string; want: string; key: string; got: string }>({

@@ -87,8 +87,11 @@ export function mapCheckpoint(graph: Graph, checkpoint: Checkpoint, options: Map
     const groups = t.node.op.kind === 'conv' ? t.node.op.groups : 1;
     const want = b ? storedShape(b.layout, t.shape, groups) : t.shape;
     const source = b && keys.has(b.key) ? checkpoint.tensors.get(keys.get(b.key)!)! : undefined;
+    // One problem per layer: a batch norm's four tensors fail together.
+    const reported = () => diagnostics.some((d) => d.span === t.node.span && d.message.startsWith(`${t.node.name} `));
     if (!b || !source) {
-      diagnostics.push(diagnostic('E0701', t.node.span, { layer: t.node.name, role: t.role, shape: dims(want), key: b?.key ?? '(no place in this convention)', convention: convention.name }));
+      const where = convention.name + (convention.layout ? ` (${convention.layout})` : '');
+      if (!reported()) diagnostics.push(diagnostic('E0701', t.node.span, { layer: t.node.name, role: t.role, shape: dims(want), ...(b ? { key: b.key } : {}), convention: where }));
       continue;
     }
     used.add(b.key);
@@ -103,7 +106,7 @@ export function mapCheckpoint(graph: Graph, checkpoint: Checkpoint, options: Map
       const inputsFit = source.shape.length === 2 && (tf ? source.shape[0] === want[0] : source.shape[1] === want[1]);
       if (t.node === classifier && inputsFit) {
         if (t.role === 'kernel') diagnostics.push(diagnostic('E0703', spec.classifier?.span ?? t.node.span, { theirs: classes!, ours: spec.classes ?? 0 }));
-      } else if (!(t.node === classifier && t.role === 'bias')) {
+      } else if (!(t.node === classifier && t.role === 'bias') && !reported()) {
         diagnostics.push(diagnostic('E0702', t.node.span, { layer: t.node.name, role: t.role, want: dims(want), key: source.name, got: dims(source.shape) }));
       }
       continue;

@@ -1,0 +1,109 @@
+/**
+ * Trained weights, proven: torchvision models built here with their own random initialisation, non-trivial
+ * batch norm and logits of order 1 (torchvision-fixtures.py), saved with torch.save and as safetensors, are
+ * compiled by effnet with --weights into ONNX (BN folded, and --keep-bn) and TF.js. The same input through
+ * torch (eval mode), onnxruntime-node and TF.js (wasm) gives the same logits by the agreement rule.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { compareOutputs } from '../../backends/agreement.js';
+import { fileIOHandler } from '../../backends/tfjs/runtime/file-io-handler.js';
+import { selectBackend } from '../../backends/tfjs/runtime/select-backend.js';
+import { cli } from '../cli/run-cli.js';
+import { repoRoot, specPath } from '../helpers.js';
+
+export const python = '/usr/bin/python3';
+export const torchAvailable = spawnSync(python, ['-c', 'import torch, torchvision'], { stdio: 'ignore' }).status === 0;
+const SIZE = 64;
+
+/** [torchvision model, spec, variant]. */
+export const models: readonly [string, string, string | undefined][] = [
+  ['efficientnet_b0', 'efficientnet-b0.effnet', undefined],
+  ['efficientnet_b1', 'efficientnet-b0.effnet', 'b1'],
+  ['mobilenet_v2', 'mobilenet-v2.effnet', undefined],
+  ['mobilenet_v3_large', 'mobilenet-v3-large.effnet', undefined],
+  ['mnasnet1_0', 'mnasnet.effnet', undefined],
+  ['resnet18', 'resnet.effnet', 'resnet18'],
+  ['resnet50', 'resnet.effnet', 'resnet50'],
+];
+
+const dir = mkdtempSync(path.join(tmpdir(), 'effnet-tv-'));
+const floats = (file: string) => {
+  const b = readFileSync(file);
+  return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+};
+
+beforeAll(() => {
+  if (!torchAvailable) return;
+  // One Python process builds every fixture (torch's import is the slow part).
+  execFileSync(python, [path.join(repoRoot, 'test/weights/torchvision-fixtures.py'), dir, ...models.flatMap(([m]) => [m, String(SIZE)])], { stdio: 'inherit' });
+  return selectBackend('wasm').then(() => undefined);
+}, 300_000);
+
+/** NCHW [n, c, h, w] to NHWC, for TF.js. */
+function toNhwc(x: Float32Array, n: number, c: number, h: number, w: number): Float32Array {
+  const out = new Float32Array(x.length);
+  for (let b = 0; b < n; b++) for (let k = 0; k < c; k++) for (let y = 0; y < h; y++) for (let i = 0; i < w; i++) out[((b * h + y) * w + i) * c + k] = x[((b * c + k) * h + y) * w + i]!;
+  return out;
+}
+
+async function ortLogits(file: string, input: Float32Array): Promise<Float32Array> {
+  const s = await ort.InferenceSession.create(file);
+  const out = await s.run({ input: new ort.Tensor('float32', input, [2, 3, SIZE, SIZE]) });
+  await s.release();
+  return out.logits!.data as Float32Array;
+}
+
+async function tfjsLogits(modelDir: string, input: Float32Array): Promise<Float32Array> {
+  const model = await tf.loadLayersModel(fileIOHandler(modelDir));
+  const x = tf.tensor(toNhwc(input, 2, 3, SIZE, SIZE), [2, SIZE, SIZE, 3]);
+  const y = model.predict(x) as tf.Tensor;
+  const data = (await y.data()) as Float32Array;
+  tf.dispose([x, y]);
+  model.dispose();
+  return data;
+}
+
+describe.skipIf(!torchAvailable && !process.env.CI)('torchvision checkpoints compile to ONNX and TF.js that compute what torch computes', () => {
+  it.each(models)('%s (%s %s)', async (model, spec, variant) => {
+    const input = floats(path.join(dir, `${model}.input.bin`));
+    const want = floats(path.join(dir, `${model}.logits.bin`));
+    // Order 1, so agreement is evidence (the fixture scales the head to make it so).
+    expect(Math.max(...Array.from(want, Math.abs))).toBeGreaterThan(1);
+    const base = [specPath(spec), ...(variant ? ['--variant', variant] : []), '--input-size', String(SIZE), '--weights', path.join(dir, `${model}.pth`), '--match-weights'];
+    const out = path.join(dir, model);
+    const built = await cli('compile', ...base, '--target', 'all', '-o', out);
+    expect(built.code, built.stderr).toBe(0);
+    const keep = await cli('compile', ...base, '--keep-bn', '-o', `${out}-keep.onnx`);
+    expect(keep.code, keep.stderr).toBe(0);
+    const results: [string, Float32Array][] = [
+      ['ONNX, BN folded', await ortLogits(path.join(out, 'model.onnx'), input)],
+      ['ONNX, --keep-bn', await ortLogits(`${out}-keep.onnx`, input)],
+      ['TF.js (wasm)', await tfjsLogits(path.join(out, 'tfjs'), input)],
+    ];
+    for (const [what, got] of results) {
+      const a = compareOutputs(got, want, 'cpu');
+      console.log(`${model} ${what}: ${a.summary}`);
+      expect(a.evidence, `${model} ${what}`).toBe(true);
+      expect(a.ok, `${model} ${what}: ${a.summary}`).toBe(true);
+    }
+    // The same tensors as safetensors give the same weights, bit for bit (only the metadata naming the file differs).
+    const st = await cli('compile', ...base.map((a) => a.replace(/\.pth$/, '.safetensors')), '-o', `${out}-st.onnx`);
+    expect(st.code, st.stderr).toBe(0);
+    expect(Array.from(await ortLogits(`${out}-st.onnx`, input))).toEqual(Array.from(results[0]![1]));
+  });
+
+  it("without --match-weights, torchvision's numerics are a diagnostic, and nothing is written", async () => {
+    const out = path.join(dir, 'unmatched.onnx');
+    const r = await cli('compile', specPath('efficientnet-b0.effnet'), '--input-size', String(SIZE), '--weights', path.join(dir, 'efficientnet_b0.pth'), '-o', out);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error\[E0707\]: torchvision's EfficientNet pads symmetrically with BN eps 1e-5; this spec pads 'same' with eps 0\.001/);
+    expect(r.stderr).toMatch(/hint: compile with --match-weights \(or --padding symmetric --bn-eps 1e-5\)/);
+    expect(spawnSync('ls', [out]).status).not.toBe(0);
+  });
+});
