@@ -4,8 +4,8 @@
  * compiled by effnet with --weights into ONNX (BN folded, and --keep-bn) and TF.js. The same input through
  * torch (eval mode), onnxruntime-node and TF.js (wasm) gives the same logits by the agreement rule.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -15,34 +15,17 @@ import { compareOutputs } from '../../backends/agreement.js';
 import { fileIOHandler } from '../../backends/tfjs/runtime/file-io-handler.js';
 import { selectBackend } from '../../backends/tfjs/runtime/select-backend.js';
 import { cli } from '../cli/run-cli.js';
-import { repoRoot, specPath } from '../helpers.js';
+import { specPath } from '../helpers.js';
+import { floats, models, SIZE, torchAvailable, torchvisionFixtures } from './fixtures.js';
 
-export const python = '/usr/bin/python3';
-export const torchAvailable = spawnSync(python, ['-c', 'import torch, torchvision'], { stdio: 'ignore' }).status === 0;
-const SIZE = 64;
+let dir = '';
+/** Compiled outputs; the fixtures directory is shared with other test files. */
+const work = mkdtempSync(path.join(tmpdir(), 'effnet-tv-'));
 
-/** [torchvision model, spec, variant]. */
-export const models: readonly [string, string, string | undefined][] = [
-  ['efficientnet_b0', 'efficientnet-b0.effnet', undefined],
-  ['efficientnet_b1', 'efficientnet-b0.effnet', 'b1'],
-  ['mobilenet_v2', 'mobilenet-v2.effnet', undefined],
-  ['mobilenet_v3_large', 'mobilenet-v3-large.effnet', undefined],
-  ['mnasnet1_0', 'mnasnet.effnet', undefined],
-  ['resnet18', 'resnet.effnet', 'resnet18'],
-  ['resnet50', 'resnet.effnet', 'resnet50'],
-];
-
-const dir = mkdtempSync(path.join(tmpdir(), 'effnet-tv-'));
-const floats = (file: string) => {
-  const b = readFileSync(file);
-  return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-};
-
-beforeAll(() => {
+beforeAll(async () => {
   if (!torchAvailable) return;
-  // One Python process builds every fixture (torch's import is the slow part).
-  execFileSync(python, [path.join(repoRoot, 'test/weights/torchvision-fixtures.py'), dir, ...models.flatMap(([m]) => [m, String(SIZE)])], { stdio: 'inherit' });
-  return selectBackend('wasm').then(() => undefined);
+  dir = await torchvisionFixtures();
+  await selectBackend('wasm');
 }, 300_000);
 
 /** NCHW [n, c, h, w] to NHWC, for TF.js. */
@@ -76,7 +59,7 @@ describe.skipIf(!torchAvailable && !process.env.CI)('torchvision checkpoints com
     // Order 1, so agreement is evidence (the fixture scales the head to make it so).
     expect(Math.max(...Array.from(want, Math.abs))).toBeGreaterThan(1);
     const base = [specPath(spec), ...(variant ? ['--variant', variant] : []), '--input-size', String(SIZE), '--weights', path.join(dir, `${model}.pth`), '--match-weights'];
-    const out = path.join(dir, model);
+    const out = path.join(work, model);
     const built = await cli('compile', ...base, '--target', 'all', '-o', out);
     expect(built.code, built.stderr).toBe(0);
     const keep = await cli('compile', ...base, '--keep-bn', '-o', `${out}-keep.onnx`);
@@ -99,7 +82,7 @@ describe.skipIf(!torchAvailable && !process.env.CI)('torchvision checkpoints com
   });
 
   it("without --match-weights, torchvision's numerics are a diagnostic, and nothing is written", async () => {
-    const out = path.join(dir, 'unmatched.onnx');
+    const out = path.join(work, 'unmatched.onnx');
     const r = await cli('compile', specPath('efficientnet-b0.effnet'), '--input-size', String(SIZE), '--weights', path.join(dir, 'efficientnet_b0.pth'), '-o', out);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/error\[E0707\]: torchvision's EfficientNet pads symmetrically with BN eps 1e-5; this spec pads 'same' with eps 0\.001/);
