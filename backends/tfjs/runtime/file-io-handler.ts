@@ -8,8 +8,8 @@
  *
  * Only type imports from TF.js, so the handler works with whichever TF.js build (tfjs, tfjs-node) loads it.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { io } from '@tensorflow/tfjs';
 import { SHARD_BYTES, shardName, type LayersModelJson } from '../keras-format.js';
 
@@ -71,12 +71,44 @@ function weightBytes(data: ModelArtifacts['weightData']): Uint8Array {
 }
 
 /**
+ * What may be replaced at `target`: nothing there, an empty directory, or a directory holding one TF.js
+ * model and nothing else (model.json, the shards it lists, an effnet manifest). A directory with anything else
+ * in it (a project folder) is refused, so model.save never deletes a file that is not a model's.
+ */
+function checkReplaceable(target: string): 'missing' | 'directory' {
+  let entries: string[];
+  try {
+    if (!statSync(target).isDirectory()) throw new Error(`cannot save a TF.js model to ${target}: it exists and is not a directory`);
+    entries = readdirSync(target);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    throw e;
+  }
+  if (entries.length === 0) return 'directory';
+  let listed: string[] = [];
+  try {
+    const json = JSON.parse(readFileSync(join(target, 'model.json'), 'utf8')) as LayersModelJson;
+    listed = (json.weightsManifest ?? []).flatMap((g) => [...g.paths]);
+  } catch {
+    // No readable model.json: not a model directory.
+  }
+  const allowed = new Set(['model.json', 'effnet-manifest.json', ...listed]);
+  const foreign = entries.filter((f) => !allowed.has(f));
+  if (!entries.includes('model.json') || foreign.length) {
+    throw new Error(`refusing to replace ${target}: it holds files that are not a TF.js model's (${(foreign.length ? foreign : entries).slice(0, 5).join(', ')}); save to a new directory`);
+  }
+  return 'directory';
+}
+
+/**
  * Writes a model the way the compiler does (model.json + 4 MB shards), into a sibling temporary directory
- * renamed over the target at the end, so a failed save leaves the old directory or nothing, never a mix.
+ * (an unpredictable name) renamed over the target at the end, so a failed save leaves the old directory or
+ * nothing, never a mix.
  */
 export function saveArtifacts(dir: string, artifacts: ModelArtifacts): void {
   const target = resolve(dir);
-  const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
+  const existing = checkReplaceable(target);
+  const tmp = mkdtempSync(join(dirname(target), `.${basename(target)}.tfjs-save-`));
   const bytes = weightBytes(artifacts.weightData);
   const count = Math.max(1, Math.ceil(bytes.byteLength / SHARD_BYTES));
   const paths = Array.from({ length: count }, (_, i) => shardName(i, count));
@@ -89,11 +121,17 @@ export function saveArtifacts(dir: string, artifacts: ModelArtifacts): void {
     weightsManifest: [{ paths, weights: artifacts.weightSpecs ?? [] }],
   };
   try {
-    mkdirSync(tmp, { recursive: true });
-    writeFileSync(join(tmp, 'model.json'), JSON.stringify(json));
-    for (let i = 0; i < count; i++) writeFileSync(join(tmp, paths[i]!), bytes.subarray(i * SHARD_BYTES, Math.min(bytes.byteLength, (i + 1) * SHARD_BYTES)));
-    rmSync(target, { recursive: true, force: true });
-    renameSync(tmp, target);
+    writeFileSync(join(tmp, 'model.json'), JSON.stringify(json), { flag: 'wx' });
+    for (let i = 0; i < count; i++) writeFileSync(join(tmp, paths[i]!), bytes.subarray(i * SHARD_BYTES, Math.min(bytes.byteLength, (i + 1) * SHARD_BYTES)), { flag: 'wx' });
+    chmodSync(tmp, 0o755);
+    if (existing === 'directory') {
+      const old = `${tmp}-old`;
+      renameSync(target, old);
+      renameSync(tmp, target);
+      rmSync(old, { recursive: true, force: true });
+    } else {
+      renameSync(tmp, target);
+    }
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;
