@@ -7,7 +7,7 @@
  *     (peak RSS is the child's own maxRSS). Targets: B7 under 3 s, peak RSS under 2x the file size.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -148,14 +148,16 @@ export async function runOnnxBench(): Promise<string[]> {
         if (r.code !== 0) throw new Error(`effnet compile ${title} exited ${r.code}`);
         samples.push(r);
       }
-      const size = statSync(out).size + (existsSync(`${out}.data`) ? statSync(`${out}.data`).size : 0);
+      // The side file is content-addressed: model.onnx.<digest>.data.
+      const sides = readdirSync(dir).filter((f) => /^model\.onnx\.[0-9a-f]{16}\.data$/.test(f)).map((f) => path.join(dir, f));
+      const size = statSync(out).size + sides.reduce((n, f) => n + statSync(f).size, 0);
       const ms = median(samples.map((s) => s.ms));
       const rss = Math.max(...samples.map((s) => s.maxRss));
       lines.push(
         `  ${title.padEnd(32)} ${(ms / 1000).toFixed(2)} s (median of 3${target ? `, target < ${target / 1000} s` : ''})   peak RSS ${mb(rss)}   file ${mb(size)}   RSS/file ${(rss / size).toFixed(2)} (target < 2)`,
       );
       rmSync(out, { force: true });
-      rmSync(`${out}.data`, { force: true });
+      for (const f of sides) rmSync(f, { force: true });
     }
     lines.push('  for scale: torch.onnx.export of torchvision B7 took 62 s on this machine');
     return lines;
