@@ -44,3 +44,17 @@ export { fileIOHandler, loadArtifacts, saveArtifacts } from '../backends/tfjs/ru
 export { selectBackend, type BackendChoice, type SelectedBackend } from '../backends/tfjs/runtime/select-backend.js';
 export { TfjsExportError } from '../backends/tfjs/to-wire.js';
 export type { LayersModelJson, KerasLayer } from '../backends/tfjs/keras-format.js';
+// Trained weights: read a checkpoint, map it onto a graph, hand it to a backend as its WeightSource.
+//   const ckpt = await openCheckpointPath('b0.pth');
+//   const mapping = mapCheckpoint(graph, ckpt);           // mapping.diagnostics: every problem, at the spec's rows
+//   onnxBackend.emit(graph, { seed: 0, weights: checkpointWeights(mapping, 'b0.pth') });
+export { readCheckpoint, openCheckpointPath, type OpenedCheckpoint } from './checkpoint/open-checkpoint.js';
+export { bufferSource, type ByteSource } from './checkpoint/byte-source.js';
+export { CheckpointError, type Checkpoint, type CheckpointTensor } from './checkpoint/checkpoint.js';
+export { mapCheckpoint, type WeightsMapping, type TensorBinding } from './weights/map-checkpoint.js';
+export { checkpointWeights, WeightValueError } from './weights/checkpoint-weights.js';
+export { conventions, conventionNames, detectConvention } from './weights/naming/conventions.js';
+export { graphTensors, type GraphTensor } from './weights/graph-tensors.js';
+export { modulePaths, stateDictKey, onnxInitializerName, tfjsWeightName } from './weights/naming/effnet-names.js';
+export { seededWeights } from '../backends/seeded-weights.js';
+export type { WeightSource, TensorRole } from '../backends/weight-source.js';
