@@ -53,7 +53,7 @@ export { bufferSource, type ByteSource } from './checkpoint/byte-source.js';
 export { CheckpointError, type Checkpoint, type CheckpointTensor } from './checkpoint/checkpoint.js';
 export { mapCheckpoint, type WeightsMapping, type TensorBinding } from './weights/map-checkpoint.js';
 export { checkpointWeights, WeightValueError } from './weights/checkpoint-weights.js';
-export { conventions, conventionNames, detectConvention } from './weights/naming/conventions.js';
+export { conventions as weightConventions, conventionNames, detectConvention } from './weights/naming/conventions.js';
 export { graphTensors, type GraphTensor } from './weights/graph-tensors.js';
 export { modulePaths, stateDictKey, onnxInitializerName, tfjsWeightName } from './weights/naming/effnet-names.js';
 export { seededWeights } from '../backends/seeded-weights.js';
