@@ -104,7 +104,7 @@ const fsReasons: Readonly<Record<string, string>> = {
 /** A file-system error as a CheckpointError in plain words; anything else passes through. */
 function fsError(e: unknown, what: string): unknown {
   const reason = fsReasons[(e as NodeJS.ErrnoException)?.code ?? ''];
-  return reason ? new CheckpointError(`cannot open ${what}: ${reason}`) : e;
+  return reason ? new CheckpointError(what === 'it' ? reason : `cannot open ${what}: ${reason}`) : e;
 }
 
 /**

@@ -181,7 +181,7 @@ describe('openCheckpointPath', () => {
   });
 
   it.each([
-    ['a missing file', (dir: string) => path.join(dir, 'nope.safetensors'), /nope\.safetensors: cannot open it: no such file or directory/],
+    ['a missing file', (dir: string) => path.join(dir, 'nope.safetensors'), /nope\.safetensors: no such file or directory/],
     ['a directory without model.json', (dir: string) => (mkdirSync(path.join(dir, 'empty')), path.join(dir, 'empty')), /empty: a directory without model\.json; effnet reads/],
     ['a missing shard', (dir: string) => (writeFileSync(path.join(dir, 'model.json'), modelJson), dir), /model\.json: cannot open weight shard w\.bin: no such file or directory/],
     ['a PNG named .pth', (dir: string) => (writeFileSync(path.join(dir, 'model.pth'), png), path.join(dir, 'model.pth')), /model\.pth: not a checkpoint: the file is a PNG image/],

@@ -81,6 +81,23 @@ describe.skipIf(!torchAvailable && !process.env.CI)('torchvision checkpoints com
     expect(Array.from(await ortLogits(`${out}-st.onnx`, input))).toEqual(Array.from(results[0]![1]));
   });
 
+  it('every target flag takes the weights: --external-data, TF.js --fold-bn, --target all --verify', async () => {
+    const model = 'efficientnet_b0';
+    const input = floats(path.join(dir, `${model}.input.bin`));
+    const want = floats(path.join(dir, `${model}.logits.bin`));
+    const base = [specPath('efficientnet-b0.effnet'), '--input-size', String(SIZE), '--weights', path.join(dir, `${model}.pth`), '--match-weights'];
+    const ext = await cli('compile', ...base, '--external-data', '-o', path.join(work, 'ext.onnx'));
+    expect(ext.code, ext.stderr).toBe(0);
+    expect(compareOutputs(await ortLogits(path.join(work, 'ext.onnx'), input), want).ok).toBe(true);
+    const folded = await cli('compile', ...base, '--target', 'tfjs', '--fold-bn', '-o', path.join(work, 'folded'));
+    expect(folded.code, folded.stderr).toBe(0);
+    const f = compareOutputs(await tfjsLogits(path.join(work, 'folded'), input), want);
+    expect(f.ok, f.summary).toBe(true);
+    const verified = await cli('compile', ...base, '--target', 'all', '--verify', '--json', '-o', path.join(work, 'verified'));
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(JSON.parse(verified.stdout).verify).toMatchObject({ ok: true, evidence: true });
+  });
+
   it("without --match-weights, torchvision's numerics are a diagnostic, and nothing is written", async () => {
     const out = path.join(work, 'unmatched.onnx');
     const r = await cli('compile', specPath('efficientnet-b0.effnet'), '--input-size', String(SIZE), '--weights', path.join(dir, 'efficientnet_b0.pth'), '-o', out);
