@@ -27,6 +27,8 @@ export type ModelCstChildren = {
   classifier?: ClassifierCstNode[];
   variants?: VariantsCstNode[];
   scaling?: ScalingCstNode[];
+  params?: ParamsCstNode[];
+  block?: BlockCstNode[];
   setting?: SettingCstNode[];
   RCurly: IToken[];
 };
@@ -105,6 +107,9 @@ export interface FieldCstNode extends CstNode {
 export type FieldCstChildren = {
   NumberLiteral?: IToken[];
   Dash?: IToken[];
+  LParen?: IToken[];
+  expression?: ExpressionCstNode[];
+  RParen?: IToken[];
 };
 
 export interface ClassifierCstNode extends CstNode {
@@ -153,6 +158,73 @@ export type ScalingCstChildren = {
   RCurly: IToken[];
 };
 
+export interface ParamsCstNode extends CstNode {
+  name: "params";
+  children: ParamsCstChildren;
+}
+
+export type ParamsCstChildren = {
+  Params: IToken[];
+  LCurly: IToken[];
+  Newline?: IToken[];
+  setting?: SettingCstNode[];
+  RCurly: IToken[];
+};
+
+export interface BlockCstNode extends CstNode {
+  name: "block";
+  children: BlockCstChildren;
+}
+
+export type BlockCstChildren = {
+  Block: IToken[];
+  Identifier: IToken[];
+  LParen: IToken[];
+  blockParam?: (BlockParamCstNode)[];
+  Comma?: IToken[];
+  RParen: IToken[];
+  LCurly: IToken[];
+  Newline?: IToken[];
+  letStatement?: LetStatementCstNode[];
+  statement?: StatementCstNode[];
+  RCurly: IToken[];
+};
+
+export interface BlockParamCstNode extends CstNode {
+  name: "blockParam";
+  children: BlockParamCstChildren;
+}
+
+export type BlockParamCstChildren = {
+  Identifier: IToken[];
+  Equals?: IToken[];
+  expression?: ExpressionCstNode[];
+};
+
+export interface LetStatementCstNode extends CstNode {
+  name: "letStatement";
+  children: LetStatementCstChildren;
+}
+
+export type LetStatementCstChildren = {
+  Let: IToken[];
+  Identifier: IToken[];
+  Equals: IToken[];
+  expression: ExpressionCstNode[];
+};
+
+export interface StatementCstNode extends CstNode {
+  name: "statement";
+  children: StatementCstChildren;
+}
+
+export type StatementCstChildren = {
+  Identifier: (IToken)[];
+  Comma?: IToken[];
+  Equals?: IToken[];
+  namedOption?: NamedOptionCstNode[];
+};
+
 export interface SettingCstNode extends CstNode {
   name: "setting";
   children: SettingCstChildren;
@@ -180,8 +252,29 @@ export interface ValueCstNode extends CstNode {
 }
 
 export type ValueCstChildren = {
-  atom: (AtomCstNode)[];
+  expression: (ExpressionCstNode)[];
   Comma?: IToken[];
+};
+
+export interface ExpressionCstNode extends CstNode {
+  name: "expression";
+  children: ExpressionCstChildren;
+}
+
+export type ExpressionCstChildren = {
+  term: (TermCstNode)[];
+  Plus?: IToken[];
+};
+
+export interface TermCstNode extends CstNode {
+  name: "term";
+  children: TermCstChildren;
+}
+
+export type TermCstChildren = {
+  atom: (AtomCstNode)[];
+  Star?: IToken[];
+  Slash?: IToken[];
 };
 
 export interface AtomCstNode extends CstNode {
@@ -193,6 +286,10 @@ export type AtomCstChildren = {
   NumberLiteral?: IToken[];
   Dims?: IToken[];
   Identifier?: IToken[];
+  LParen?: (IToken)[];
+  expression?: (ExpressionCstNode)[];
+  Comma?: IToken[];
+  RParen?: (IToken)[];
   Dash?: IToken[];
 };
 
@@ -210,8 +307,15 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   variants(children: VariantsCstChildren, param?: IN): OUT;
   variant(children: VariantCstChildren, param?: IN): OUT;
   scaling(children: ScalingCstChildren, param?: IN): OUT;
+  params(children: ParamsCstChildren, param?: IN): OUT;
+  block(children: BlockCstChildren, param?: IN): OUT;
+  blockParam(children: BlockParamCstChildren, param?: IN): OUT;
+  letStatement(children: LetStatementCstChildren, param?: IN): OUT;
+  statement(children: StatementCstChildren, param?: IN): OUT;
   setting(children: SettingCstChildren, param?: IN): OUT;
   namedOption(children: NamedOptionCstChildren, param?: IN): OUT;
   value(children: ValueCstChildren, param?: IN): OUT;
+  expression(children: ExpressionCstChildren, param?: IN): OUT;
+  term(children: TermCstChildren, param?: IN): OUT;
   atom(children: AtomCstChildren, param?: IN): OUT;
 }

@@ -40,6 +40,8 @@ export class EffnetParser extends CstParser {
         { ALT: () => this.SUBRULE(this.classifier) },
         { ALT: () => this.SUBRULE(this.variants) },
         { ALT: () => this.SUBRULE(this.scaling) },
+        { ALT: () => this.SUBRULE(this.params) },
+        { ALT: () => this.SUBRULE(this.block) },
         { ALT: () => this.SUBRULE(this.setting) },
       ]);
     });
@@ -93,8 +95,19 @@ export class EffnetParser extends CstParser {
     this.MANY2(() => this.SUBRULE(this.namedOption));
   });
 
+  /** A stage-table column: a number, '-', or a parenthesised expression such as `(growth * 2)`. */
   public field = this.RULE('field', () => {
-    this.OR([{ ALT: () => this.CONSUME(t.NumberLiteral) }, { ALT: () => this.CONSUME(t.Dash) }]);
+    this.OR([
+      { ALT: () => this.CONSUME(t.NumberLiteral) },
+      { ALT: () => this.CONSUME(t.Dash) },
+      {
+        ALT: () => {
+          this.CONSUME(t.LParen);
+          this.SUBRULE(this.expression);
+          this.CONSUME(t.RParen);
+        },
+      },
+    ]);
   });
 
   public classifier = this.RULE('classifier', () => {
@@ -126,6 +139,71 @@ export class EffnetParser extends CstParser {
     this.CONSUME(t.RCurly);
   });
 
+  /** Model parameters: `params { growth 32  init 64 }`; values anywhere may name them, variants may set them. */
+  public params = this.RULE('params', () => {
+    this.CONSUME(t.Params);
+    this.CONSUME(t.LCurly);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(t.Newline) }, { ALT: () => this.SUBRULE(this.setting) }]);
+    });
+    this.CONSUME(t.RCurly);
+  });
+
+  /** `block shuffle_unit(channels, stride, groups = 2) { STATEMENT ... }`: an operator made of primitives. */
+  public block = this.RULE('block', () => {
+    this.CONSUME(t.Block);
+    this.CONSUME(t.Identifier);
+    this.CONSUME(t.LParen);
+    this.OPTION(() => {
+      this.SUBRULE(this.blockParam);
+      this.MANY(() => {
+        this.CONSUME(t.Comma);
+        this.SUBRULE2(this.blockParam);
+      });
+    });
+    this.CONSUME(t.RParen);
+    this.CONSUME(t.LCurly);
+    this.MANY2(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(t.Newline) },
+        { ALT: () => this.SUBRULE(this.letStatement) },
+        { ALT: () => this.SUBRULE(this.statement) },
+      ]);
+    });
+    this.CONSUME(t.RCurly);
+  });
+
+  /** A parameter, with a default when the row may leave it out: `groups = 1`. */
+  public blockParam = this.RULE('blockParam', () => {
+    this.CONSUME(t.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(t.Equals);
+      this.SUBRULE(this.expression);
+    });
+  });
+
+  /** `let width = channels * 4`. */
+  public letStatement = this.RULE('letStatement', () => {
+    this.CONSUME(t.Let);
+    this.CONSUME(t.Identifier);
+    this.CONSUME(t.Equals);
+    this.SUBRULE(this.expression);
+  });
+
+  /** `[a, b =] OP [OPTION VALUE]...`: one primitive (or block) applied to the tensors `from` names. */
+  public statement = this.RULE('statement', () => {
+    this.OPTION(() => {
+      this.CONSUME(t.Identifier);
+      this.MANY(() => {
+        this.CONSUME(t.Comma);
+        this.CONSUME2(t.Identifier);
+      });
+      this.CONSUME(t.Equals);
+    });
+    this.CONSUME3(t.Identifier);
+    this.MANY2(() => this.SUBRULE(this.namedOption));
+  });
+
   /** `norm batchnorm eps 1e-3 momentum 0.99`: a name, its value, then options. */
   public setting = this.RULE('setting', () => {
     this.CONSUME(t.Identifier);
@@ -138,11 +216,28 @@ export class EffnetParser extends CstParser {
     this.SUBRULE(this.value);
   });
 
-  /** One atom, or a comma list such as `repeats 3,4,6,3`. */
+  /** One value, or a comma list such as `repeats 3,4,6,3` or `from a, b`. */
   public value = this.RULE('value', () => {
-    this.SUBRULE(this.atom);
+    this.SUBRULE(this.expression);
     this.MANY(() => {
       this.CONSUME(t.Comma);
+      this.SUBRULE2(this.expression);
+    });
+  });
+
+  /** Sums of products: `channels / 2`, `growth * 4 + 8`, `min(group_width, channels)`. */
+  public expression = this.RULE('expression', () => {
+    this.SUBRULE(this.term);
+    this.MANY(() => {
+      this.CONSUME(t.Plus);
+      this.SUBRULE2(this.term);
+    });
+  });
+
+  public term = this.RULE('term', () => {
+    this.SUBRULE(this.atom);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(t.Star) }, { ALT: () => this.CONSUME(t.Slash) }]);
       this.SUBRULE2(this.atom);
     });
   });
@@ -151,7 +246,30 @@ export class EffnetParser extends CstParser {
     this.OR([
       { ALT: () => this.CONSUME(t.NumberLiteral) },
       { ALT: () => this.CONSUME(t.Dims) },
-      { ALT: () => this.CONSUME(t.Identifier) },
+      {
+        ALT: () => {
+          this.CONSUME(t.Identifier);
+          // A function call: round(in / 4), min(a, b).
+          this.OPTION(() => {
+            this.CONSUME(t.LParen);
+            this.OPTION2(() => {
+              this.SUBRULE(this.expression);
+              this.MANY(() => {
+                this.CONSUME(t.Comma);
+                this.SUBRULE2(this.expression);
+              });
+            });
+            this.CONSUME(t.RParen);
+          });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME2(t.LParen);
+          this.SUBRULE3(this.expression);
+          this.CONSUME2(t.RParen);
+        },
+      },
       { ALT: () => this.CONSUME(t.Dash) },
     ]);
   });

@@ -32,6 +32,12 @@ export const Head = keyword('head');
 export const Classifier = keyword('classifier');
 export const Variants = keyword('variants');
 export const Scaling = keyword('scaling');
+/** A user-defined block: `block NAME(PARAM, ...) { STATEMENT ... }`. */
+export const Block = keyword('block');
+/** Model parameters variants can set: `params { growth 32 }`. */
+export const Params = keyword('params');
+/** A named number inside a block: `let width = channels * 4`. */
+export const Let = keyword('let');
 
 // ---- literals ----
 /** Height x width x channels, as in 'input 224x224x3'. */
@@ -47,6 +53,14 @@ export const NumberLiteral = createToken({
 export const LCurly = createToken({ name: 'LCurly', pattern: /\{/, label: "'{'" });
 export const RCurly = createToken({ name: 'RCurly', pattern: /\}/, label: "'}'" });
 export const Comma = createToken({ name: 'Comma', pattern: /,/, label: "','" });
+export const LParen = createToken({ name: 'LParen', pattern: /\(/, label: "'('" });
+export const RParen = createToken({ name: 'RParen', pattern: /\)/, label: "')'" });
+export const Equals = createToken({ name: 'Equals', pattern: /=/, label: "'='" });
+// Arithmetic in values (`channels / 2`, `growth * 4`); no binary minus: '-' already stands for an unused
+// field, and names may hold an inner '-'.
+export const Star = createToken({ name: 'Star', pattern: /\*/, label: "'*'" });
+export const Slash = createToken({ name: 'Slash', pattern: /\//, label: "'/'" });
+export const Plus = createToken({ name: 'Plus', pattern: /\+/, label: "'+'" });
 /** Stands for a stage field the operator does not use, e.g. the channels of a pooling stage. */
 export const Dash = createToken({ name: 'Dash', pattern: /-/, label: "'-'" });
 
@@ -61,15 +75,24 @@ export const allTokens: TokenType[] = [
   Classifier,
   Variants,
   Scaling,
+  Block,
+  Params,
+  Let,
   Identifier,
   Dims,
   NumberLiteral,
   LCurly,
   RCurly,
   Comma,
+  LParen,
+  RParen,
+  Equals,
+  Star,
+  Slash,
+  Plus,
   Dash,
 ];
 
-export const keywords = ['model', 'stem', 'stages', 'head', 'classifier', 'variants', 'scaling'] as const;
+export const keywords = ['model', 'stem', 'stages', 'head', 'classifier', 'variants', 'scaling', 'block', 'params', 'let'] as const;
 
 export const effnetLexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: true });

@@ -18,8 +18,9 @@ const label = (t: TokenType) => (t === EOF ? 'end of file' : tokenLabel(t));
 
 function listLabels(types: readonly TokenType[]): string {
   const labels = [...new Set(types.map(label))];
-  // The four kinds of value read better as one word.
-  if (labels.includes('a number') && labels.includes('a name') && labels.length === 4) return 'a value (a number, a name or dimensions)';
+  // The kinds of value (number, name, dimensions, '-', a parenthesised expression) read better as one word.
+  const valueLabels = ['a number', 'a name', 'dimensions such as 224x224x3', "'-'", "'('"];
+  if (labels.includes('a number') && labels.includes('a name') && labels.every((l) => valueLabels.includes(l))) return 'a value (a number, a name or dimensions)';
   if (labels.length === 1) return labels[0]!;
   return `one of ${labels.slice(0, -1).join(', ')} or ${labels[labels.length - 1]}`;
 }
@@ -90,7 +91,7 @@ export function parse(file: SourceFile): StageResult<Parsed> {
     else diagnostics.push(diagnostic('E0201', span, { expected: e.message, found: atEnd ? 'end of file' : describeToken(tok) }));
   }
   if (diagnostics.length > 0) return { diagnostics };
-  return { value: { ast: cstToAst(cst, file.name), comments: lexed.groups.comments ?? [] }, diagnostics };
+  return { value: { ast: cstToAst(cst, file.name, file.text), comments: lexed.groups.comments ?? [] }, diagnostics };
 }
 
 /** Whether text is one name of the language (not a keyword): what a model or variant name may be. */
