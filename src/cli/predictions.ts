@@ -33,8 +33,16 @@ export function topPredictions(logits: ArrayLike<number>, probabilities: ArrayLi
     .map((index) => ({ index, ...(labels ? { label: labels[index]! } : {}), probability: probabilities[index]!, logit: logits[index]! }));
 }
 
-/** A probability as a percentage with three significant digits: 91.2%, 0.113%, 3.12e-7%. */
-export const formatPercent = (p: number): string => `${Number((p * 100).toPrecision(3))}%`;
+/**
+ * A probability as a percentage with three significant digits (91.2%, 0.113%, 3.12e-7%), and as many more as
+ * keep a probability below 1 from showing as 100% (99.99%).
+ */
+export function formatPercent(p: number): string {
+  const pct = p * 100;
+  let digits = 3;
+  while (digits < 15 && p < 1 && Number(pct.toPrecision(digits)) >= 100) digits++;
+  return `${Number(pct.toPrecision(digits))}%`;
+}
 
 /** "207 golden retriever 91.2%", or "207 91.2%" without labels. */
 export function formatPrediction(p: Prediction): string {

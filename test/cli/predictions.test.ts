@@ -41,5 +41,7 @@ describe('top-k', () => {
     [{ index: 3, probability: 3.123e-9, logit: 0 }, '3 3.12e-7%'],
   ])('formats %j as %s', (p, text) => expect(formatPrediction(p)).toBe(text));
 
-  it('formatPercent', () => expect(formatPercent(0.5)).toBe('50%'));
+  it.each([
+    [0.5, '50%'], [0.9999092, '99.99%'], [0.99999999, '99.999999%'], [1, '100%'], [0, '0%'],
+  ])('formatPercent(%d) = %s', (p, text) => expect(formatPercent(p)).toBe(text));
 });
