@@ -12,7 +12,8 @@
  *   by half a pixel (idx, odx) so pixel centres line up as in PIL; libvips's own upsizing aligns pixel corners
  *   instead, which measured 7/255 off PIL. The edges are extended by copying first, as PIL clamps.
  * - nearest, either way: sharp `affine` with interpolator 'nearest' and the same half-pixel offset, which picks
- *   pixel floor((x + 0.5) * in / out) exactly as PIL does. resize's kernel 'nearest' box-shrinks past 2x.
+ *   pixel floor((x + 0.5) * in / out) exactly as PIL does. resize's kernel 'nearest' picks other pixels from
+ *   4x on, where libvips first shrinks by an integer factor.
  */
 import type { Sharp, SharpOptions } from 'sharp';
 import type { Interpolation, Preprocessing } from '../../backends/preprocessing.js';
