@@ -5,6 +5,7 @@
  * written model back (TF.js's file handler and backend choice) is runtime code, kept in backends/tfjs/runtime/.
  */
 import type { Graph, GraphNode } from '../src/ir/graph.js';
+import type { Preprocessing } from './preprocessing.js';
 import type { WeightSource } from './weight-source.js';
 
 export type { TensorRole, WeightSource } from './weight-source.js';
@@ -56,6 +57,11 @@ export interface CommonEmitOptions {
   readonly weights: 'random' | 'zeros' | WeightSource;
   /** Random (non-identity) BN statistics, for tests that must see BN folding do something. */
   readonly randomBatchNorm?: boolean;
+  /**
+   * The preprocessing the model expects (resize, crop, mean, std), recorded in the model's metadata under
+   * `effnet.preprocessing` so that `effnet run` applies it by default. Absent: nothing is recorded.
+   */
+  readonly preprocessing?: Preprocessing;
 }
 
 export interface Backend<O extends CommonEmitOptions = CommonEmitOptions> {

@@ -38,6 +38,7 @@ export { sweep, largestPhiWithin, gridCandidates, parsePhiRange } from './search
 // Backends. None of these load onnxruntime or TF.js at import time.
 export { BackendError, type Backend, type Artifact, type ArtifactFile, type ArtifactSummary, type CommonEmitOptions } from '../backends/backend.js';
 export { onnxBackend, type OnnxEmitOptions } from '../backends/onnx/onnx-backend.js';
+export { presetPreprocessing, parsePreprocessing, PREPROCESSING_METADATA_KEY, IMAGENET_MEAN, IMAGENET_STD, type Preprocessing, type PresetName, type Interpolation } from '../backends/preprocessing.js';
 export { OnnxExportError } from '../backends/onnx/onnx-error.js';
 export { tfjsBackend, emitTfjs, type TfjsEmitOptions } from '../backends/tfjs/tfjs-backend.js';
 export { fileIOHandler, loadArtifacts, saveArtifacts } from '../backends/tfjs/runtime/file-io-handler.js';

@@ -31,6 +31,7 @@ import { OnnxExportError } from './onnx-error.js';
 import { checkOpset, DEFAULT_OPSET, irVersionFor } from './opset.js';
 import { lengthDelimitedSize, lengthPrefix } from './protobuf-wire.js';
 import { contentAddressedFile, PENDING_DIGEST, sideFileName } from '../content-addressed.js';
+import { PREPROCESSING_METADATA_KEY, preprocessingJson } from '../preprocessing.js';
 
 const { onnx } = onnxProto;
 
@@ -159,6 +160,7 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
     'effnet.macs': String(report.total.macs),
     'effnet.weights': weightSource(options).description,
     'effnet.batchnorm': options.keepBn ? 'kept' : 'folded into convolutions',
+    ...(options.preprocessing ? { [PREPROCESSING_METADATA_KEY]: preprocessingJson(options.preprocessing) } : {}),
   };
 
   const graphStructure = onnx.GraphProto.encode({

@@ -50,6 +50,11 @@ export interface LayersModelJson {
   readonly convertedBy: null;
   readonly modelTopology: KerasModelTopology;
   readonly weightsManifest: readonly WeightsManifestGroup[];
+  /**
+   * tfjs-core's ModelJSON.userDefinedMetadata ({ [key: string]: {} }): JSON objects the model carries for its
+   * users. effnet writes `effnet.preprocessing` (backends/preprocessing.ts) there when it is given.
+   */
+  readonly userDefinedMetadata?: { readonly [key: string]: object };
 }
 
 /** Shard size limit: 4 MB, TF.js's own default (browsers cache and fetch shards of this size well). */

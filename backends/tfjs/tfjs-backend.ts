@@ -9,6 +9,7 @@
 import type { Graph } from '../../src/ir/graph.js';
 import { version } from '../../src/version.js';
 import type { Artifact, ArtifactFile, Backend, CommonEmitOptions } from '../backend.js';
+import { PREPROCESSING_METADATA_KEY, preprocessingJson } from '../preprocessing.js';
 import { SHARD_BYTES, shardName, type LayersModelJson, type WeightEntry } from './keras-format.js';
 import { toWire, type WireOptions, type WireWeight } from './to-wire.js';
 
@@ -64,6 +65,9 @@ export function emitTfjs(graph: Graph, options: TfjsEmitOptions): Artifact {
       backend: 'tensor_flow.js',
     },
     weightsManifest: [{ paths, weights: entries }],
+    // tfjs-core's ModelJSON field for "user-defined metadata about the model"; loadLayersModel hands it to
+    // model.getUserDefinedMetadata(), and effnet run reads it from model.json.
+    ...(options.preprocessing ? { userDefinedMetadata: { [PREPROCESSING_METADATA_KEY]: JSON.parse(preprocessingJson(options.preprocessing)) } } : {}),
   };
 
   const files: ArtifactFile[] = [{ path: 'model.json', chunks: () => [new TextEncoder().encode(JSON.stringify(json))] }];

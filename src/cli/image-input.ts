@@ -6,6 +6,8 @@
  * logits or an internal error.
  */
 import { importOptional } from '../../backends/optional-package.js';
+import { presetPreprocessing, type Preprocessing } from '../../backends/preprocessing.js';
+import { preprocess, type RgbImage } from './preprocess-image.js';
 import { UsageError } from './io.js';
 import { readInput } from './read-input.js';
 
@@ -17,10 +19,11 @@ export const MAX_IMAGE_PIXELS = 50_000_000;
 const FORMATS = new Set(['jpeg', 'png', 'webp']);
 
 export interface LoadedImage {
+  /** The image as decoded, before preprocessing. */
   readonly width: number;
   readonly height: number;
   readonly format: string;
-  /** [height, width, 3] of the resized image, RGB in [0, 1]. */
+  /** [height, width, 3] of the preprocessed image (resized, cropped, normalised), channels last. */
   readonly data: Float32Array;
 }
 
@@ -44,10 +47,17 @@ async function checkPaletteIndices(bytes: Uint8Array, cannot: (why: string) => E
   }
 }
 
-/** Decodes an image file and resizes it to height x width (bilinear), RGB scaled to [0, 1]. */
-export async function loadImage(path: string, height: number, width: number): Promise<LoadedImage> {
+/** The decoded image, before any preprocessing. */
+export interface DecodedImage extends RgbImage {
+  readonly format: string;
+}
+
+const sharpModule = async () => (await importOptional('sharp', 'reading images (effnet run --input)', () => import('sharp'))).default;
+
+/** Decodes an image file to 8-bit RGB: EXIF orientation applied, alpha dropped (as PIL's convert('RGB') does). */
+export async function decodeImage(path: string): Promise<DecodedImage> {
   const bytes = readInput(path, IMAGE_FILE_LIMIT, 'image');
-  const sharp = (await importOptional('sharp', 'reading images (effnet run --input)', () => import('sharp'))).default;
+  const sharp = await sharpModule();
   const cannot = (why: string) => new UsageError(`cannot read ${path} as an image: ${why}`);
   try {
     // failOn 'error': a truncated or corrupt file is refused rather than decoded in part.
@@ -55,17 +65,16 @@ export async function loadImage(path: string, height: number, width: number): Pr
     const meta = await image.metadata();
     if (!meta.format || !FORMATS.has(meta.format)) throw cannot(`it is ${meta.format ? `a ${meta.format.toUpperCase()} file` : 'not an image'}; effnet reads JPEG, PNG and WebP`);
     await checkPaletteIndices(bytes, cannot);
+    // Decoded whole, without resizing: resampling is a separate step (preprocess-image.ts), so that sharp's
+    // shrink-on-load (JPEG DCT scaling) and alpha premultiplication never change the pixels it filters.
     const { data, info } = await image
       .rotate() // the orientation the camera recorded (EXIF), as viewers show it
       .removeAlpha()
       .toColourspace('srgb')
-      .resize(width, height, { fit: 'fill', kernel: 'linear' })
       .raw()
       .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3 || data.length !== width * height * 3) throw cannot(`decoded to ${info.channels} channels`);
-    const out = new Float32Array(data.length);
-    for (let i = 0; i < data.length; i++) out[i] = data[i]! / 255;
-    return { width: meta.width ?? 0, height: meta.height ?? 0, format: meta.format, data: out };
+    if (info.channels !== 3 || data.length !== info.width * info.height * 3) throw cannot(`decoded to ${info.channels} channels`);
+    return { width: info.width, height: info.height, format: meta.format, rgb: data };
   } catch (e) {
     if (e instanceof UsageError) throw e;
     const message = (e as Error).message ?? String(e);
@@ -73,4 +82,14 @@ export async function loadImage(path: string, height: number, width: number): Pr
     if (/unsupported image format/i.test(message)) throw cannot('it is not a JPEG, PNG or WebP image');
     throw cannot(message.split('\n')[0]!.replace(/^(Input (buffer|file) )/, ''));
   }
+}
+
+/**
+ * Decodes an image file and preprocesses it (default: stretched to height x width, bilinear, RGB in [0, 1]):
+ * [crop height, crop width, 3] floats.
+ */
+export async function loadImage(path: string, height: number, width: number, preprocessing: Preprocessing = presetPreprocessing('none', height, width)): Promise<LoadedImage> {
+  const image = await decodeImage(path);
+  const data = await preprocess(await sharpModule(), image, preprocessing);
+  return { width: image.width, height: image.height, format: image.format, data };
 }

@@ -9,14 +9,20 @@ import type { BackendChoice } from '../../backends/tfjs/runtime/select-backend.j
 import { importOptional } from '../../backends/optional-package.js';
 import { UsageError } from './io.js';
 
-/** One prediction function over an NHWC sample, whatever the runtime. */
+/** One prediction function over NHWC samples, whatever the runtime. */
 export interface Runner {
   readonly runtime: string;
   /** [height, width, channels] the model takes. */
   readonly inputShape: readonly [number, number, number];
-  /** The input tensor as the model declares it: NCHW for ONNX, NHWC for TF.js. */
+  /** The input tensor as the model declares it for one sample: NCHW for ONNX, NHWC for TF.js. */
   readonly modelInput: { readonly shape: readonly number[]; readonly layout: 'NCHW' | 'NHWC' };
-  predict(nhwc: Float32Array): Promise<{ shape: number[]; data: Float32Array }>;
+  /** The batch size the model is fixed to (an ONNX file compiled with --batch N), or undefined for any. */
+  readonly fixedBatch: number | undefined;
+  /**
+   * Runs `count` samples (default 1) laid end to end in `nhwc`. A model with a fixed batch runs that many:
+   * fewer samples are padded with copies of the first, and the output holds a row for every slot.
+   */
+  predict(nhwc: Float32Array, count?: number): Promise<{ shape: number[]; data: Float32Array }>;
   dispose(): Promise<void>;
 }
 
@@ -54,18 +60,25 @@ export async function onnxRunner(path: string, backend: BackendChoice): Promise<
   const dims = meta.shape ?? [];
   if (dims.length !== 4 || ![1, 2, 3].every((i) => typeof dims[i] === 'number')) throw new UsageError(`${path}: expected an image input [N, C, H, W] with fixed C, H, W, got [${dims.join(', ')}]`);
   const [c, h, w] = [dims[1] as number, dims[2] as number, dims[3] as number];
-  // A file compiled with --batch N takes exactly N samples: the one sample is repeated.
-  const batch = typeof dims[0] === 'number' ? dims[0] : 1;
+  // A file compiled with --batch N takes exactly N samples.
+  const fixedBatch = typeof dims[0] === 'number' ? dims[0] : undefined;
   return {
     runtime: 'onnxruntime-node (CPU execution provider)',
     inputShape: [h, w, c],
-    modelInput: { shape: [batch, c, h, w], layout: 'NCHW' },
-    async predict(nhwc) {
-      // The ONNX backend is NCHW: transpose the sample.
-      const size = nhwc.length;
+    modelInput: { shape: [fixedBatch ?? 1, c, h, w], layout: 'NCHW' },
+    fixedBatch,
+    async predict(nhwc, count = 1) {
+      const size = h * w * c;
+      if (nhwc.length !== size * count) throw new Error(`internal: ${nhwc.length} input values for ${count} samples of ${size}`);
+      if (fixedBatch !== undefined && count > fixedBatch) throw new Error(`internal: ${count} samples for a model fixed to batches of ${fixedBatch}`);
+      const batch = fixedBatch ?? count;
+      // The ONNX backend is NCHW: transpose each sample.
       const nchw = new Float32Array(size * batch);
-      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) nchw[(k * h + y) * w + x] = nhwc[(y * w + x) * c + k]!;
-      for (let b = 1; b < batch; b++) nchw.copyWithin(b * size, 0, size);
+      for (let b = 0; b < count; b++) {
+        const from = b * size;
+        for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) nchw[from + (k * h + y) * w + x] = nhwc[from + (y * w + x) * c + k]!;
+      }
+      for (let b = count; b < batch; b++) nchw.copyWithin(b * size, 0, size);
       const out = await session.run({ [meta.name]: new ort.Tensor('float32', nchw, [batch, c, h, w]) });
       const t = out[session.outputNames[0]!]!;
       return { shape: t.dims.map(Number), data: t.data as Float32Array };
@@ -98,8 +111,9 @@ export async function tfjsRunner(path: string, backend: BackendChoice): Promise<
     runtime: `TF.js ${tf.version.tfjs} on ${selected.description}`,
     inputShape,
     modelInput: { shape: [1, ...inputShape], layout: 'NHWC' },
-    async predict(nhwc) {
-      const x = tf.tensor(nhwc, [1, ...inputShape]);
+    fixedBatch: undefined,
+    async predict(nhwc, count = 1) {
+      const x = tf.tensor(nhwc, [count, ...inputShape]);
       const y = model.predict(x) as import('@tensorflow/tfjs').Tensor;
       const data = (await y.data()) as Float32Array;
       const shape = y.shape.slice();

@@ -53,6 +53,7 @@ export function loadArtifacts(path: string): ModelArtifacts {
     generatedBy: json.generatedBy,
     convertedBy: json.convertedBy,
     ...((json as { trainingConfig?: io.TrainingConfig }).trainingConfig ? { trainingConfig: (json as { trainingConfig?: io.TrainingConfig }).trainingConfig } : {}),
+    ...(json.userDefinedMetadata ? { userDefinedMetadata: json.userDefinedMetadata as ModelArtifacts['userDefinedMetadata'] } : {}),
   };
 }
 
@@ -118,6 +119,8 @@ export function saveArtifacts(dir: string, artifacts: ModelArtifacts): void {
     convertedBy: artifacts.convertedBy ?? null,
     modelTopology: artifacts.modelTopology,
     ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
+    // The model's metadata (effnet.preprocessing among it) survives a load and save.
+    ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
     weightsManifest: [{ paths, weights: artifacts.weightSpecs ?? [] }],
   };
   try {

@@ -9,6 +9,7 @@ import { Option, type Command } from 'commander';
 import { BackendError, type Artifact } from '../../../backends/backend.js';
 import { backends } from '../../../backends/registry.js';
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from '../../../backends/onnx/opset.js';
+import { presetNames, presetPreprocessing, type PresetName } from '../../../backends/preprocessing.js';
 import { diagnostic, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { REPORT_SCHEMA_VERSION } from '../../report/format-report.js';
 import { formatDiagnostics } from '../../diagnostics/format.js';
@@ -46,6 +47,7 @@ interface CompileFlags extends ScalingFlags {
   json?: boolean;
   shardMb: string;
   verify?: boolean;
+  preprocess?: PresetName;
 }
 
 /** Options every backend receives; each reads the ones it knows (CommonEmitOptions plus its own). */
@@ -137,6 +139,7 @@ export const registerCompile: Register = (program, ctx) => {
       .option('--batch <n>', 'fixed batch size (default: a symbolic batch dimension N)')
       .option('--external-data', 'keep ONNX weights in a side file OUT.data (automatic past 2 GB)')
       .option('--shard-mb <n>', 'TF.js: largest weight shard in MiB (a large value gives one file)', '4')
+      .addOption(new Option('--preprocess <preset>', "record in the model the preprocessing it expects, which effnet run applies by default (torchvision: resize to input/0.875, centre crop, ImageNet mean/std; keras: stretch, [-1, 1]; none: stretch, [0, 1])").choices(presetNames))
       .option('--verify', 'load what was written into its runtime and run it once: shapes, finite values, and ONNX and TF.js agreeing')
       .option('--json', 'what was written, as JSON on stdout')
       .addHelpText(
@@ -190,6 +193,8 @@ async function compileTargets(file: string, flags: CompileFlags, emitOptions: Em
     const target = outputTarget(flags.output, all || flags.target !== 'onnx' ? 'directory' : 'file', [file]);
     if (flags.verify) checkVerifyMemory(graph, targets);
     const specHash = createHash('sha256').update(compilation.file.text).digest('hex');
+    const { height, width } = graph.spec.input;
+    const preprocessing = flags.preprocess ? presetPreprocessing(flags.preprocess, height, width) : undefined;
     // Every target is emitted (its structure built and checked) before anything is written, so a target that
     // cannot express the model leaves no output from the others either.
     const emitted: { target: string; out: string; artifact: Artifact }[] = [];
@@ -198,7 +203,7 @@ async function compileTargets(file: string, flags: CompileFlags, emitOptions: Em
       const out = outputFor(t, flags.output, all);
       const backend = await backends[t]!();
       try {
-        emitted.push({ target: t, out, artifact: backend.emit(graph, { ...emit, specHash, externalDataBase: all ? 'model.onnx' : basename(target.path) }) });
+        emitted.push({ target: t, out, artifact: backend.emit(graph, { ...emit, specHash, ...(preprocessing ? { preprocessing } : {}), externalDataBase: all ? 'model.onnx' : basename(target.path) }) });
       } catch (e) {
         if (!(e instanceof BackendError)) throw e;
         // A model the target cannot express (a grouped conv in TF.js, ...): the spec's problem, exit 1.
@@ -274,6 +279,6 @@ async function compileTargets(file: string, flags: CompileFlags, emitOptions: Em
         problems: verification.problems,
         notes: verification.notes,
       };
-      ctx.io.out(JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, ok: verification?.ok ?? true, file, model: compilation.scaled!.name, params: report.params, macs: report.macs, outputs, ...(verify ? { verify } : {}) }, null, 2));
+      ctx.io.out(JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, ok: verification?.ok ?? true, file, model: compilation.scaled!.name, params: report.params, macs: report.macs, ...(preprocessing ? { preprocessing } : {}), outputs, ...(verify ? { verify } : {}) }, null, 2));
     }
 }

@@ -1,11 +1,12 @@
 /**
  * `effnet run`: loads a TF.js directory (wasm here, and cpu on request) and an ONNX file, prints the output
  * shape, top-5 and median latency, says which runtime ran, and gives both runtimes the same top-5 for the
- * same compiled network. Bad flags exit 2. Images (JPEG, PNG, WebP) feed it; malformed ones are clear errors.
+ * same compiled network, for one input and for a directory of images. Bad flags exit 2. Images (JPEG, PNG,
+ * WebP) feed it; malformed ones are clear errors. test/cli/run-classifier.test.ts pins labels, preprocessing
+ * and batching on models whose logits are known.
  */
 import { deflateSync } from 'node:zlib';
-import { rmSync } from 'node:fs';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { onnxBackend } from '../../../backends/onnx/onnx-backend.js';
@@ -14,7 +15,8 @@ import { loadImage } from '../../../src/cli/image-input.js';
 import { UsageError } from '../../../src/cli/io.js';
 import { runCli } from '../../../src/cli/main.js';
 import { writeArtifact } from '../../../src/cli/output/write-artifact.js';
-import { compileSpec } from '../../helpers.js';
+import { compileSpec, specPath } from '../../helpers.js';
+import { writeImage } from '../../cli/test-images.js';
 import { emitToDir, tempDir } from './tfjs-helpers.js';
 
 const dirs: string[] = [];
@@ -142,9 +144,49 @@ describe('effnet run', () => {
     const j = await cli('run', onnxPath, '--runs', '2', '--json');
     expect(j.code, j.err).toBe(0);
     const doc = JSON.parse(j.out);
-    expect(doc).toMatchObject({ schemaVersion: 1, model: onnxPath, format: 'onnx', input: { shape: [1, 3, 64, 64], layout: 'NCHW' }, outputShape: [1, 1000], latencyMs: { runs: 2 } });
-    expect(doc.top5).toHaveLength(5);
-    expect(doc.top5[0].value).toBeGreaterThanOrEqual(doc.top5[4].value);
+    expect(doc).toMatchObject({ schemaVersion: 1, model: onnxPath, format: 'onnx', input: { shape: [1, 3, 64, 64], layout: 'NCHW' }, outputShape: [1, 1000], latencyMs: { runs: 2 }, preprocessing: null, topk: 5 });
+    const [result] = doc.results;
+    expect(result.top).toHaveLength(5);
+    expect(result.top[0].probability).toBeGreaterThanOrEqual(result.top[4].probability);
+    expect(doc.labels).toEqual({ source: 'built-in ImageNet-1k class names (torchvision)', count: 1000 });
+    expect(result.top[0].label).toEqual(expect.any(String));
+    expect(result.logits).toHaveLength(1000);
+    expect(result.probabilities).toHaveLength(1000);
+  });
+
+  it('a directory: TF.js and ONNX give every image the same top-5, in the same order', async () => {
+    const photos = path.join(onnxDir, 'photos');
+    mkdirSync(photos);
+    await writeImage(photos, 'b-noise.png', 'noise', 120, 90);
+    await writeImage(photos, 'a-wave.jpg', 'wave', 90, 120);
+    await writeImage(photos, 'c-gradient.webp', 'gradient', 70, 70);
+    const t = await cli('run', dir, '--input', photos, '--batch-size', '2', '--preprocess', 'torchvision', '--json');
+    const o = await cli('run', onnxPath, '--input', photos, '--batch-size', '2', '--preprocess', 'torchvision', '--json');
+    expect(t.code, t.err).toBe(0);
+    expect(o.code, o.err).toBe(0);
+    const [td, od] = [JSON.parse(t.out), JSON.parse(o.out)];
+    expect(td.results.map((r: { input: string }) => path.basename(r.input))).toEqual(['a-wave.jpg', 'b-noise.png', 'c-gradient.webp']);
+    const tops = (d: { results: { top: { index: number }[] }[] }) => d.results.map((r) => r.top.map((x) => x.index));
+    expect(tops(td)).toEqual(tops(od));
+    expect(td.throughput).toMatchObject({ images: 3, batches: 2, batchSize: 2 });
+    expect(td.input.shape).toEqual([2, 64, 64, 3]);
+  });
+
+  it('compile --preprocess torchvision: both targets run with it by default, and say so', async () => {
+    const out = path.join(onnxDir, 'tv');
+    const c = await cli('compile', specPath('mobilenet-v2.effnet'), '--input-size', '64', '--target', 'all', '-o', out, '--seed', '9', '--preprocess', 'torchvision');
+    expect(c.code, c.err).toBe(0);
+    const image = await writeImage(onnxDir, 'wide.png', 'wave', 200, 100);
+    const runs = [await cli('run', path.join(out, 'model.onnx'), '--input', image, '--runs', '1'), await cli('run', path.join(out, 'tfjs'), '--input', image, '--runs', '1')];
+    for (const r of runs) {
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toMatch(/preprocess: +torchvision \(from the model's metadata\): shorter side resized to 73 px, centre crop 64x64, bilinear .*mean \[0\.485, 0\.456, 0\.406\]\) \/ std \[0\.229, 0\.224, 0\.225\]/);
+      expect(r.out).toMatch(/PNG 200x100 resized to 146x73, centre 64x64 cropped/);
+    }
+    const top = (s: string) => /top-5: +(.*)/.exec(s)![1]!.split(', ').map((x) => x.split(' ')[0]);
+    expect(top(runs[0]!.out)).toEqual(top(runs[1]!.out));
+    const none = await cli('run', path.join(out, 'model.onnx'), '--input', image, '--runs', '1', '--preprocess', 'none');
+    expect(none.out).toMatch(/preprocess: +none \(from --preprocess\): stretched to 64x64/);
   });
 
   it('exits 2 on bad usage, naming the problem', async () => {
