@@ -1,12 +1,12 @@
 /**
- * The page the browser tests and the browser benchmark run: a TF.js LayersModel (tf.min.js, plus
- * tfjs-backend-webgpu for webgpu).
+ * The two pages the browser tests and the browser benchmark run: a TF.js LayersModel (tf.min.js, plus
+ * tfjs-backend-webgpu for webgpu) and an ONNX file in onnxruntime-web (wasm or webgpu execution provider).
  * Each page loads the model over HTTP, predicts once (the first predict compiles the shaders), then `runs`
- * more times, and reports the first logits with the three timings. The runtime's dist files are served from
+ * more times, and reports the first logits with the three timings. The runtimes' dist files are served from
  * node_modules.
  */
 import path from 'node:path';
-import { packageDir, runPage, type PageResult, type Route } from './browser-harness.js';
+import { packageDir, runPage, type GpuApi, type PageResult, type Route } from './browser-harness.js';
 
 /** What a page reports. */
 export interface BrowserRun {
@@ -30,6 +30,7 @@ export interface BrowserRun {
 }
 
 export type TfjsBrowserBackend = 'webgl' | 'webgpu';
+export type OrtBrowserProvider = 'wasm' | 'webgpu';
 
 interface Common {
   /** The input, batch 1, in the model's layout (NHWC for TF.js, NCHW for ONNX). */
@@ -96,6 +97,75 @@ export function runTfjsInBrowser(o: Common & { readonly backend: TfjsBrowserBack
     gpu: o.backend,
     mounts,
     routes: { '/config.json': json({ backend: o.backend, shape: o.shape, runs: o.runs ?? 0 }), '/input.bin': inputRoute(o.input) },
+    ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+  });
+}
+
+const ortPage = `<!doctype html><meta charset="utf-8"><title>effnet onnxruntime-web</title>
+<script src="/effnet-harness.js"></script>
+<script src="/ort/ort.min.js"></script>
+<script>
+(async () => {
+  const config = await (await fetch('/config.json')).json();
+  // ort-web fetches its .wasm and .mjs at run time: from the same server, under /ort/.
+  ort.env.wasm.wasmPaths = '/ort/';
+  ort.env.wasm.numThreads = config.numThreads;
+  const gpu = config.ep === 'webgpu' ? await effnet.gpuInfo('webgpu') : { summary: 'none (wasm runs on the CPU)' };
+  const input = new Float32Array(await (await fetch('/input.bin')).arrayBuffer());
+  // Which execution provider each node went to: ORT says so only in its verbose session log (to console.error),
+  // and an op the webgpu EP lacks would silently run on the CPU EP. Keep those lines, drop the rest of the log.
+  const placement = [];
+  const consoleError = console.error;
+  console.error = (...args) => {
+    const line = args.map(String).join(' ');
+    if (!line.includes('[V:onnxruntime') && !line.includes('[I:onnxruntime')) return consoleError(...args);
+    if (line.includes('placed on')) placement.push(line.split('VerifyEachNodeIsAssignedToAnEp]').pop().trim());
+  };
+  let t = performance.now();
+  const session = await ort.InferenceSession.create('/model.onnx', { executionProviders: [config.ep], logSeverityLevel: 0 });
+  const loadMs = performance.now() - t;
+  console.error = consoleError;
+  effnet.log('session created in ' + loadMs.toFixed(0) + ' ms');
+  const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', input, config.shape) };
+  const predict = async () => {
+    const out = await session.run(feeds);
+    const y = out[session.outputNames[0]];
+    const values = await y.getData();
+    const shape = y.dims;
+    y.dispose();
+    return { values, shape };
+  };
+  t = performance.now();
+  const first = await predict();
+  const firstMs = performance.now() - t;
+  effnet.log('first run in ' + firstMs.toFixed(0) + ' ms');
+  const steadyMs = [];
+  for (let i = 0; i < config.runs; i++) {
+    t = performance.now();
+    await predict();
+    steadyMs.push(performance.now() - t);
+  }
+  const notes = { ort: ort.env.versions.web, crossOriginIsolated: self.crossOriginIsolated, numThreads: ort.env.wasm.numThreads, placement };
+  await session.release();
+  effnet.report({ runtime: config.ep, device: gpu.summary, gpu, loadMs, firstMs, steadyMs, shape: Array.from(first.shape), logits: Array.from(first.values), notes });
+})().catch((e) => effnet.fail(e));
+</script>`;
+
+/**
+ * Runs an ONNX file in headless Chromium with onnxruntime-web on the wasm or webgpu execution provider.
+ * The server sends COOP/COEP (see browser-harness.ts), so wasm may use `numThreads` worker threads (default 2).
+ */
+export function runOrtInBrowser(o: Common & { readonly provider: OrtBrowserProvider; readonly onnxPath: string; readonly numThreads?: number }): Promise<PageResult<BrowserRun>> {
+  const gpu: GpuApi = o.provider === 'webgpu' ? 'webgpu' : 'none';
+  return runPage<BrowserRun>({
+    page: ortPage,
+    gpu,
+    mounts: { '/ort/': path.join(packageDir('onnxruntime-web'), 'dist') },
+    routes: {
+      '/config.json': json({ ep: o.provider, shape: o.shape, runs: o.runs ?? 0, numThreads: o.numThreads ?? 2 }),
+      '/input.bin': inputRoute(o.input),
+      '/model.onnx': { file: o.onnxPath },
+    },
     ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
   });
 }
