@@ -26,6 +26,7 @@ const benches: [string, Bench | undefined][] = [
   ['scaling', await optional('./scaling-bench.js', 'runScalingBench')],
   ['onnx', await optional('./onnx-bench.js', 'runOnnxBench')],
   ['tfjs', await optional('./tfjs-bench.js', 'runTfjsBench')],
+  ['browser', await optional('./browser-bench.js', 'runBrowserBench')],
 ];
 
 for (const [name, bench] of benches) {

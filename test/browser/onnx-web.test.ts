@@ -16,14 +16,14 @@ beforeAll(async () => { if (!skipBrowser) f = await browserFixture(64); });
 afterAll(() => f?.remove());
 
 it.skipIf(skipBrowser)('EfficientNet-B0 @64 on onnxruntime-web wasm (2 threads) matches onnxruntime-node to 1e-4 relative', async () => {
-  const run = await runOrtInBrowser({ provider: 'wasm', onnxPath: f.onnxPath, input: f.nchw.data, shape: f.nchw.shape, numThreads: 2 });
+  const run = await runOrtInBrowser({ provider: 'wasm', onnxPath: f.onnxPath, input: f.nchw.data, shape: f.nchw.shape, numThreads: 2, placement: true });
   expectAgreement(run, f, 'wasm', 'cpu');
   expect(run.notes?.['crossOriginIsolated']).toBe(true);
   expect(String(run.notes?.['placement'])).toMatch(/All nodes placed on \[CPUExecutionProvider\]/);
 }, 150_000);
 
 it.skipIf(skipBrowser)('EfficientNet-B0 @64 on onnxruntime-web webgpu matches onnxruntime-node to 1e-3 relative', async () => {
-  const run = await runOrtInBrowser({ provider: 'webgpu', onnxPath: f.onnxPath, input: f.nchw.data, shape: f.nchw.shape });
+  const run = await runOrtInBrowser({ provider: 'webgpu', onnxPath: f.onnxPath, input: f.nchw.data, shape: f.nchw.shape, placement: true });
   expectAgreement(run, f, 'webgpu', 'gpu');
   expect(run.gpu?.['architecture'], `adapter: ${run.device}`).toBe('swiftshader');
   // ORT runs a node the webgpu EP lacks on its CPU EP without a word: here every node must be on WebGPU (ORT's JSEP).
