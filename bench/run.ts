@@ -27,6 +27,7 @@ const benches: [string, Bench | undefined][] = [
   ['onnx', await optional('./onnx-bench.js', 'runOnnxBench')],
   ['tfjs', await optional('./tfjs-bench.js', 'runTfjsBench')],
   ['weights', await optional('./weights-bench.js', 'runWeightsBench')],
+  ['browser', await optional('./browser-bench.js', 'runBrowserBench')],
 ];
 
 for (const [name, bench] of benches) {
