@@ -44,3 +44,5 @@ export { fileIOHandler, loadArtifacts, saveArtifacts } from '../backends/tfjs/ru
 export { selectBackend, type BackendChoice, type SelectedBackend } from '../backends/tfjs/runtime/select-backend.js';
 export { TfjsExportError } from '../backends/tfjs/to-wire.js';
 export type { LayersModelJson, KerasLayer } from '../backends/tfjs/keras-format.js';
+export { pytorchBackend, type PytorchEmitOptions } from '../backends/pytorch/pytorch-backend.js';
+export { findTorchPython, runTorchArtifact, type TorchPython } from '../backends/pytorch/runtime/torch-python.js';
