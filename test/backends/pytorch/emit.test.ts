@@ -18,6 +18,7 @@ import { graphTensors } from '../../../src/weights/graph-tensors.js';
 import { modulePaths, onnxInitializerName, stateDictKey } from '../../../src/weights/naming/effnet-names.js';
 import { compileSpec } from '../../helpers.js';
 import { artifactBytes, decode } from '../onnx/onnx-helpers.js';
+import { kitchenSink } from './cases.js';
 import { emitPytorch, fileBytes } from './pytorch-helpers.js';
 
 const b0 = () => compileSpec('efficientnet-b0.effnet', { scaling: { inputSize: 64 } });
@@ -62,6 +63,13 @@ describe('the PyTorch artifact', () => {
     expect(resnet).toContain("block2a=Basic(64, 128, kernel=3, stride=2, act='relu'),");
     expect(resnet).toContain('BN_MOMENTUM = 0.1');
     expect(resnet).not.toContain('raise ValueError'); // symmetric padding: any input size
+  });
+
+  it('the coverage spec exercises the asymmetric pads of convs and pools (the export and numerics tests rely on it)', () => {
+    const py = modelPy(compile('kitchen-sink.effnet', kitchenSink('same', true)).graph!);
+    expect(py).toContain('stem2=MaxPool(kernel=3, stride=2, pads=(0, 1, 1, 1)),');
+    expect(py).toMatch(/block4a=Basic\(32, 32, kernel=4, stride=2, act='swish', drop=0\.125, pads=\([\d, ]+\), pads2=\([\d, ]+\)\)/);
+    expect(py).toContain('class FusedMBConv');
   });
 
   it('the docstring states the spec, variant, scaling, params and MACs, and how to load the weights', () => {

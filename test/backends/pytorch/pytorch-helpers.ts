@@ -53,6 +53,7 @@ def load_artifact(directory, tag):
     for name in ('model', 'load'):
         spec = importlib.util.spec_from_file_location(f'{tag}_{name}', os.path.join(directory, name + '.py'))
         module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # so pickling (torch.save of a model, DDP) finds its classes
         spec.loader.exec_module(module)
         modules.append(module)
     model_py, load_py = modules
