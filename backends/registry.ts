@@ -7,6 +7,7 @@ import type { Backend, CommonEmitOptions } from './backend.js';
 export const backends: Record<string, () => Promise<Backend<any>>> = {
   onnx: () => import('./onnx/onnx-backend.js').then((m) => m.onnxBackend),
   tfjs: () => import('./tfjs/tfjs-backend.js').then((m) => m.tfjsBackend),
+  pytorch: () => import('./pytorch/pytorch-backend.js').then((m) => m.pytorchBackend),
 };
 
 export type { Backend, CommonEmitOptions };

@@ -59,3 +59,5 @@ export { graphTensors, type GraphTensor } from './weights/graph-tensors.js';
 export { modulePaths, stateDictKey, onnxInitializerName, tfjsWeightName } from './weights/naming/effnet-names.js';
 export { seededWeights } from '../backends/seeded-weights.js';
 export type { WeightSource, TensorRole } from '../backends/weight-source.js';
+export { pytorchBackend, type PytorchEmitOptions } from '../backends/pytorch/pytorch-backend.js';
+export { findTorchPython, runTorchArtifact, type TorchPython } from '../backends/pytorch/runtime/torch-python.js';

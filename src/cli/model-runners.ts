@@ -1,12 +1,17 @@
 /**
  * Loading a compiled model into its runtime: an ONNX file into onnxruntime-node (CPU), a TF.js LayersModel
- * directory into the best TF.js backend present. Used by `effnet run` and by `effnet compile --verify`.
- * Runtimes load lazily, so commands that never run a model never pay for TF.js or ORT.
+ * directory into the best TF.js backend present, a PyTorch directory into torch (a Python process). Used by
+ * `effnet run` and by `effnet compile --verify`. Runtimes load lazily, so commands that never run a model
+ * never pay for TF.js, ORT or Python.
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackendChoice } from '../../backends/tfjs/runtime/select-backend.js';
 import { importOptional } from '../../backends/optional-package.js';
+import { WEIGHTS_FILE } from '../../backends/pytorch/pytorch-backend.js';
+import { findTorchPython, runTorchArtifact } from '../../backends/pytorch/runtime/torch-python.js';
+import { fileSource } from '../checkpoint/byte-source.js';
+import { readSafetensors } from '../checkpoint/safetensors.js';
 import { UsageError } from './io.js';
 
 /** One prediction function over NHWC samples, whatever the runtime. */
@@ -123,5 +128,47 @@ export async function tfjsRunner(path: string, backend: BackendChoice): Promise<
     dispose: async () => {
       model.dispose();
     },
+  };
+}
+
+/** Why a PyTorch directory cannot be run here (no Python with torch), or undefined when it can. */
+export function pytorchUnavailable(): string | undefined {
+  const found = findTorchPython();
+  return found.ok ? undefined : found.why;
+}
+
+/** A PyTorch directory (model.py, model.safetensors, load.py) run by torch in a Python process, CPU, eval mode. */
+export async function pytorchRunner(path: string): Promise<Runner> {
+  const found = findTorchPython();
+  if (!found.ok) throw new UsageError(`running PyTorch modules needs Python with torch: ${found.why}`);
+  // The input shape is in the weights file's metadata: no Python start just to learn it.
+  let shape: unknown;
+  const src = fileSource(join(path, WEIGHTS_FILE));
+  try {
+    shape = JSON.parse(readSafetensors(src).metadata['effnet.input'] ?? 'null');
+  } catch (e) {
+    throw new UsageError(`${path}: cannot read ${WEIGHTS_FILE}: ${(e as Error).message}`);
+  } finally {
+    src.close();
+  }
+  if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((d) => Number.isInteger(d) && d > 0)) throw new UsageError(`${path}: ${WEIGHTS_FILE} does not say its input shape (effnet.input): not an effnet PyTorch directory`);
+  const [c, h, w] = shape as [number, number, number];
+  const python = found.python;
+  return {
+    runtime: `torch ${python.torchVersion} (${python.command}, CPU)`,
+    inputShape: [h, w, c],
+    modelInput: { shape: [1, c, h, w], layout: 'NCHW' },
+    fixedBatch: undefined,
+    async predict(nhwc, count = 1) {
+      const nchw = new Float32Array(nhwc.length);
+      const size = c * h * w;
+      for (let n = 0; n < count; n++) {
+        const o = n * size;
+        for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) nchw[o + (k * h + y) * w + x] = nhwc[o + (y * w + x) * c + k]!;
+      }
+      const out = await runTorchArtifact(python, path, nchw);
+      return { shape: out.shape, data: out.data };
+    },
+    dispose: async () => {},
   };
 }

@@ -1,10 +1,11 @@
 /**
  * `effnet compile --verify`: what was just written is loaded back into its runtime and run on one sample,
  * so a broken file is caught at export rather than in production. Each output must give the shape the
- * compiler inferred with finite values; when ONNX and TF.js were both written, their outputs must agree by
- * the one agreement rule (backends/agreement.ts), compared in one layout (an ONNX feature map is NCHW,
- * TF.js's NHWC). Before anything is loaded, the memory one run needs is estimated and a run that cannot fit
- * is refused.
+ * compiler inferred with finite values; when several targets were written, each must agree with the first
+ * by the one agreement rule (backends/agreement.ts), compared in one layout (ONNX and PyTorch feature maps
+ * are NCHW, TF.js's NHWC). Before anything is written, the memory one run needs is estimated and a run that
+ * cannot fit is refused, and so is a target whose runtime is missing (PyTorch without a Python that imports
+ * torch): --verify never skips a target quietly.
  */
 import { freemem, totalmem } from 'node:os';
 import { compareOutputs, nchwToNhwc, type Agreement } from '../../backends/agreement.js';
@@ -12,7 +13,7 @@ import { sampleInput } from '../../backends/sample-input.js';
 import type { Graph } from '../ir/graph.js';
 import { estimateRunMemory } from '../report/memory.js';
 import { UsageError } from './io.js';
-import { onnxRunner, tfjsRunner } from './model-runners.js';
+import { onnxRunner, pytorchRunner, pytorchUnavailable, tfjsRunner, type Runner } from './model-runners.js';
 
 export interface VerifiedOutput {
   readonly target: string;
@@ -21,10 +22,18 @@ export interface VerifiedOutput {
   readonly finite: boolean;
 }
 
+/** One target's output against the first target's. */
+export interface Comparison {
+  readonly targets: readonly [string, string];
+  readonly agreement: Agreement;
+}
+
 export interface Verification {
   readonly ok: boolean;
   readonly outputs: readonly VerifiedOutput[];
-  /** How the first two outputs compare, when there are two. */
+  /** Every later output against the first, when there are several. */
+  readonly comparisons: readonly Comparison[];
+  /** The comparison furthest from agreement (the largest relative difference; one without evidence first). */
   readonly agreement?: Agreement;
   readonly problems: readonly string[];
   /** Said, not failed: outputs too small for their agreement to be evidence. */
@@ -45,17 +54,38 @@ export function checkVerifyMemory(graph: Graph, targets: readonly string[]): voi
   throw new UsageError(`--verify would need about ${gb(m.totalBytes)} to run this model once (activations ${gb(m.activationBytes)}, convolution workspace ${gb(m.workspaceBytes)}, weights ${gb(m.weightBytes)}), and ${where}; verify at a smaller --input-size, or leave out --verify`);
 }
 
+/** Refuses --verify for a target whose runtime is not here, before anything is written. */
+export function checkVerifyRuntimes(targets: readonly string[]): void {
+  if (!targets.includes('pytorch')) return;
+  const why = pytorchUnavailable();
+  if (why) throw new UsageError(`--verify runs the PyTorch module in torch${targets.length > 1 ? ' (--target all includes pytorch)' : ''}, and ${why}; or leave out --verify`);
+}
+
+function runnerFor(target: string, path: string): Promise<Runner> {
+  if (target === 'onnx') return onnxRunner(path, 'auto');
+  if (target === 'tfjs') return tfjsRunner(path, 'auto');
+  if (target === 'pytorch') return pytorchRunner(path);
+  throw new Error(`internal: no runner for target ${target}`);
+}
+
 export async function verifyOutputs(outputs: readonly { target: string; path: string }[], expectedShape: readonly number[], seed: number): Promise<Verification> {
   const problems: string[] = [];
   const notes: string[] = [];
   const verified: VerifiedOutput[] = [];
   /** Each output's first sample, channels last. */
-  const samples: Float32Array[] = [];
+  const samples: { target: string; data: Float32Array }[] = [];
   for (const { target, path } of outputs) {
-    const runner = target === 'onnx' ? await onnxRunner(path, 'auto') : await tfjsRunner(path, 'auto');
+    const runner = await runnerFor(target, path);
     try {
       const [h, w, c] = runner.inputShape;
-      const out = await runner.predict(sampleInput(h * w * c, seed));
+      let out;
+      try {
+        out = await runner.predict(sampleInput(h * w * c, seed));
+      } catch (e) {
+        // The file loaded but does not run: a verification failure, not a usage error.
+        problems.push(`${target}: could not run on ${runner.runtime}: ${(e as Error).message.split('\n')[0]}`);
+        continue;
+      }
       const perSample = out.data.length / (out.shape[0] ?? 1);
       let first: Float32Array = out.data.slice(0, perSample);
       const channelsFirst = runner.modelInput.layout === 'NCHW' && out.shape.length === 4;
@@ -66,17 +96,20 @@ export async function verifyOutputs(outputs: readonly { target: string; path: st
       const perSampleShape = channelsFirst ? [out.shape[2]!, out.shape[3]!, out.shape[1]!] : out.shape.slice(1);
       if (perSampleShape.join('x') !== expectedShape.join('x')) problems.push(`${target}: output shape [${out.shape.join(', ')}] does not hold [${expectedShape.join(', ')}] per sample`);
       if (!finite) problems.push(`${target}: the output holds NaN or infinite values`);
-      samples.push(first);
+      samples.push({ target, data: first });
     } finally {
       await runner.dispose();
     }
   }
-  let agreement: Agreement | undefined;
-  if (samples.length >= 2) {
-    agreement = compareOutputs(samples[0]!, samples[1]!, 'cpu');
-    const names = `${outputs[0]!.target} and ${outputs[1]!.target}`;
-    if (!agreement.evidence) notes.push(`${names} were not compared: ${agreement.summary}`);
-    else if (!agreement.ok) problems.push(`${names} disagree: outputs ${agreement.summary}`);
+  const comparisons: Comparison[] = [];
+  for (let i = 1; i < samples.length; i++) {
+    const a = compareOutputs(samples[i]!.data, samples[0]!.data, 'cpu');
+    const targets = [samples[0]!.target, samples[i]!.target] as const;
+    comparisons.push({ targets, agreement: a });
+    const names = `${targets[0]} and ${targets[1]}`;
+    if (!a.evidence) notes.push(`${names} were not compared: ${a.summary}`);
+    else if (!a.ok) problems.push(`${names} disagree: outputs ${a.summary}`);
   }
-  return { ok: problems.length === 0, outputs: verified, ...(agreement ? { agreement } : {}), problems, notes };
+  const worst = [...comparisons].sort((x, y) => Number(x.agreement.evidence) - Number(y.agreement.evidence) || y.agreement.relative - x.agreement.relative)[0];
+  return { ok: problems.length === 0, outputs: verified, comparisons, ...(worst ? { agreement: worst.agreement } : {}), problems, notes };
 }

@@ -30,13 +30,22 @@ function options(l: LayerSpec): string[] {
   return o;
 }
 
-function layerLine(l: LayerSpec): string {
+/** A stem or head layer as the spec writes it: `conv channels 32 kernel 3 stride 2`. */
+export function layerLine(l: LayerSpec): string {
   const parts: string[] = [l.op];
   if (l.channels !== undefined) parts.push('channels', num(l.channels));
   const uses = operators[l.op].fields;
   if (l.kernel !== undefined && uses.kernel !== 'unused') parts.push('kernel', num(l.kernel));
   if (l.stride !== 1 && uses.stride !== 'unused') parts.push('stride', num(l.stride));
   return [...parts, ...options(l)].join(' ');
+}
+
+/** A stage-table row's cells: operator, repeats, channels, kernel, stride (`-` where unused), then the options. */
+export function stageRowCells(l: LayerSpec): string[] {
+  const uses = operators[l.op].fields;
+  const s = (v: number | undefined, f: 'channels' | 'kernel' | 'stride') => (v === undefined || uses[f] === 'unused' ? '-' : num(v));
+  const opts = options(l);
+  return [l.op, num(l.repeats), s(l.channels, 'channels'), s(l.kernel, 'kernel'), s(l.stride, 'stride'), ...(opts.length ? [opts.join(' ')] : [])];
 }
 
 /** Aligns the columns of a table of rows (the stage table, the variants). */
@@ -65,13 +74,7 @@ export function printSpec(spec: ModelSpec, header: readonly string[] = []): stri
   const stem = section('stem', spec.stem);
   if (stem.length) out.push(...stem, '');
   out.push('  stages {', '    # operator repeats channels kernel stride  options');
-  const rows = spec.stages.map((l) => {
-    const uses = operators[l.op].fields;
-    const s = (v: number | undefined, f: 'channels' | 'kernel' | 'stride') => (v === undefined || uses[f] === 'unused' ? '-' : num(v));
-    const opts = options(l);
-    return [l.op, num(l.repeats), s(l.channels, 'channels'), s(l.kernel, 'kernel'), s(l.stride, 'stride'), ...(opts.length ? [opts.join(' ')] : [])];
-  });
-  out.push(...alignColumns(rows, '    '), '  }');
+  out.push(...alignColumns(spec.stages.map(stageRowCells), '    '), '  }');
   const head = section('head', spec.head);
   if (head.length) out.push('', ...head);
   if (spec.classifier) out.push(`  classifier dropout ${num(spec.classifier.dropout)}`);

@@ -57,14 +57,16 @@ describe('the agreement rule', () => {
 });
 
 describe('--verify on a model whose output is a feature map', () => {
-  it('compares ONNX (NCHW) with TF.js (NHWC) in one layout and agrees', async () => {
+  it('compares ONNX and PyTorch (NCHW) with TF.js (NHWC) in one layout and agrees', async () => {
     const d = freshDir('verify-map');
     const spec = writeSpec(d, 'map.effnet', 'model map {\n  input 16x16x3\n  stem conv channels 8 kernel 3 stride 2\n  stages {\n    conv 1 6 3 1\n  }\n}\n');
     const r = await cli('compile', spec, '--target', 'all', '--verify', '--json', '-o', path.join(d, 'out'));
     expect(r.code, r.stderr).toBe(0);
     const v = JSON.parse(r.stdout).verify;
     expect(v).toMatchObject({ ok: true, problems: [], evidence: true });
-    expect(v.outputs.map((o: { outputShape: number[] }) => o.outputShape)).toEqual([[1, 6, 8, 8], [1, 8, 8, 6]]);
+    // ONNX and PyTorch are NCHW, TF.js NHWC; each is compared with the first in one layout.
+    expect(v.outputs.map((o: { target: string; outputShape: number[] }) => [o.target, o.outputShape])).toEqual([['onnx', [1, 6, 8, 8]], ['tfjs', [1, 8, 8, 6]], ['pytorch', [1, 6, 8, 8]]]);
+    expect(v.comparisons.map((c: { targets: string[]; ok: boolean }) => [...c.targets, c.ok])).toEqual([['onnx', 'tfjs', true], ['onnx', 'pytorch', true]]);
     expect(v.relativeDifference).toBeLessThan(1e-4);
   });
 

@@ -1,7 +1,7 @@
 /**
- * `effnet compile FILE --target onnx|tfjs|all -o OUT`: runs the front end, emits the target's artifact and
- * writes it atomically. `--target all` writes both backends into the directory OUT: OUT/model.onnx and
- * OUT/tfjs/.
+ * `effnet compile FILE --target onnx|tfjs|pytorch|all -o OUT`: runs the front end, emits the target's
+ * artifact and writes it atomically. `--target all` writes every backend into the directory OUT:
+ * OUT/model.onnx, OUT/tfjs/ and OUT/pytorch/.
  */
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
@@ -25,7 +25,7 @@ import type { Compilation, CompileOptions } from '../../pipeline.js';
 import type { WeightsMapping } from '../../weights/map-checkpoint.js';
 import type { CliContext, Register } from '../main.js';
 import { addScalingFlags, compileOptions, type ScalingFlags } from '../scaling-flags.js';
-import { checkVerifyMemory, verifyOutputs, type Verification } from '../verify-outputs.js';
+import { checkVerifyMemory, checkVerifyRuntimes, verifyOutputs, type Verification } from '../verify-outputs.js';
 import { composeDirectory } from '../output/compose.js';
 import { outputTarget } from '../output/output-path.js';
 import { writeArtifact } from '../output/write-artifact.js';
@@ -124,10 +124,10 @@ export const registerCompile: Register = (program, ctx) => {
   addScalingFlags(
     program
       .command('compile')
-      .description('compile a spec to a model file: ONNX (opsets 13-26) or a TF.js LayersModel directory')
+      .description('compile a spec to a model file: ONNX (opsets 13-26), a TF.js LayersModel directory or a PyTorch module directory')
       .argument('<file>', '.effnet spec file')
       .addOption(new Option('-t, --target <name>', `what to emit: ${[...Object.keys(backends), 'all'].join(', ')}`).default('onnx'))
-      .requiredOption('-o, --output <path>', 'output file (a directory for tfjs and all)')
+      .requiredOption('-o, --output <path>', 'output file (a directory for tfjs, pytorch and all)')
       .option('--opset <n>', `ONNX opset, ${MIN_OPSET} to ${MAX_OPSET}`, String(DEFAULT_OPSET))
       .option('--keep-bn', 'ONNX: keep BatchNormalization nodes (default: fold them into the convolutions)')
       .option('--fold-bn', 'TF.js: fold BatchNormalization into the convolutions, an inference-only model that runs faster (default: keep them, trainable)')
@@ -140,11 +140,11 @@ export const registerCompile: Register = (program, ctx) => {
       .option('--external-data', 'keep ONNX weights in a side file OUT.data (automatic past 2 GB)')
       .option('--shard-mb <n>', 'TF.js: largest weight shard in MiB (a large value gives one file)', '4')
       .addOption(new Option('--preprocess <preset>', "record in the model the preprocessing it expects, which effnet run applies by default (torchvision: resize to input/0.875, centre crop, ImageNet mean/std; keras: stretch, [-1, 1]; none: stretch, [0, 1])").choices(presetNames))
-      .option('--verify', 'load what was written into its runtime and run it once: shapes, finite values, and ONNX and TF.js agreeing')
+      .option('--verify', 'load what was written into its runtime and run it once: shapes, finite values, and the targets agreeing (pytorch needs a Python with torch: EFFNET_PYTHON)')
       .option('--json', 'what was written, as JSON on stdout')
       .addHelpText(
         'after',
-        '\nExamples:\n  $ effnet compile specs/efficientnet-b0.effnet --target onnx -o b0.onnx\n  $ effnet compile specs/efficientnet-b0.effnet --variant b7 -o b7.onnx --external-data\n  $ effnet compile specs/mobilenet-v2.effnet --target all -o out/',
+        '\nExamples:\n  $ effnet compile specs/efficientnet-b0.effnet --target onnx -o b0.onnx\n  $ effnet compile specs/efficientnet-b0.effnet --variant b7 -o b7.onnx --external-data\n  $ effnet compile specs/efficientnet-b0.effnet --target pytorch -o b0/\n  $ effnet compile specs/mobilenet-v2.effnet --target all -o out/',
       ),
   ).action(async (file: string, flags: CompileFlags, command: Command) => {
     const options = compileOptions(flags);
@@ -191,7 +191,10 @@ async function compileTargets(file: string, flags: CompileFlags, emitOptions: Em
     const graph = compilation.graph!;
     // The overwrite rule and the input check come before any weight is generated.
     const target = outputTarget(flags.output, all || flags.target !== 'onnx' ? 'directory' : 'file', [file]);
-    if (flags.verify) checkVerifyMemory(graph, targets);
+    if (flags.verify) {
+      checkVerifyMemory(graph, targets);
+      checkVerifyRuntimes(targets);
+    }
     const specHash = createHash('sha256').update(compilation.file.text).digest('hex');
     const { height, width } = graph.spec.input;
     const preprocessing = flags.preprocess ? presetPreprocessing(flags.preprocess, height, width) : undefined;
@@ -263,8 +266,7 @@ async function compileTargets(file: string, flags: CompileFlags, emitOptions: Em
     if (flags.verify) {
       verification = await verifyOutputs(emitted.map((e) => ({ target: e.target, path: e.out })), graph.nodes.at(-1)!.shape, emit.seed);
       for (const v of verification.outputs) ctx.io.err(`verify: ${v.target} on ${v.runtime}: output [${v.outputShape.join(', ')}]${v.finite ? ', finite' : ''}`);
-      const a = verification.agreement;
-      if (a?.evidence) ctx.io.err(`verify: outputs of ${emitted[0]!.target} and ${emitted[1]!.target} ${a.summary}`);
+      for (const { targets: [a, b], agreement } of verification.comparisons) if (agreement.evidence) ctx.io.err(`verify: outputs of ${a} and ${b} ${agreement.summary}`);
       for (const n of verification.notes) ctx.io.err(`verify: note: ${n}`);
       for (const p of verification.problems) ctx.io.err(`effnet: error: verify: ${p}`);
       if (!verification.ok) ctx.setExit(1);
@@ -275,7 +277,9 @@ async function compileTargets(file: string, flags: CompileFlags, emitOptions: Em
       const verify = verification && {
         ok: verification.ok,
         outputs: verification.outputs,
+        // The comparison furthest from agreement; each one under comparisons.
         ...(a ? { relativeDifference: a.relative, tolerance: a.tolerance, evidence: a.evidence } : {}),
+        comparisons: verification.comparisons.map((c) => ({ targets: c.targets, relativeDifference: c.agreement.relative, maxAbsDifference: c.agreement.maxAbsDifference, scale: c.agreement.scale, evidence: c.agreement.evidence, ok: c.agreement.ok })),
         problems: verification.problems,
         notes: verification.notes,
       };

@@ -105,7 +105,7 @@ describe('effnet compile --target tfjs', () => {
     expect(r.code, r.err).toBe(0);
     const doc = JSON.parse(r.out);
     expect(doc).toMatchObject({ schemaVersion: 1, ok: true, model: 'mobilenet-v2', params: 3_504_872 });
-    expect(doc.outputs.map((o: { target: string; path: string }) => [o.target, o.path])).toEqual([['onnx', path.join(out, 'model.onnx')], ['tfjs', path.join(out, 'tfjs')]]);
+    expect(doc.outputs.map((o: { target: string; path: string }) => [o.target, o.path])).toEqual([['onnx', path.join(out, 'model.onnx')], ['tfjs', path.join(out, 'tfjs')], ['pytorch', path.join(out, 'pytorch')]]);
     expect(doc.outputs[0]).toMatchObject({ opset: 17, params: 3_504_872 - 34_112 / 2, files: [path.join(out, 'model.onnx')] });
     expect(doc.outputs[1].files).toContain(path.join(out, 'tfjs', 'model.json'));
     expect(r.out).not.toMatch(/"(\w*Ms|\w*[tT]ime|seconds|elapsed)":/);
