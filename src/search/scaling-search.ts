@@ -121,6 +121,8 @@ export function largestPhiWithin(base: SearchBase, budget: Budget, maxPhi = 20):
 }
 
 export interface GridCandidate {
+  /** Its place in the grid's order (fewest MACs first, then alpha, then beta): what `grid --candidate K` names. */
+  readonly index: number;
   readonly alpha: number;
   readonly beta: number;
   readonly gamma: number;
@@ -134,9 +136,13 @@ export interface GridOptions {
   readonly tolerance: number;
 }
 
-/** The paper's step 1: every alpha, beta, gamma >= 1 on the grid whose product is near 2, costed at phi = 1. */
+/**
+ * The paper's step 1: every alpha, beta, gamma >= 1 on the grid whose product is near 2, costed at phi = 1,
+ * cheapest first. The order is part of the answer: an array job's task K evaluates candidate K, so it must
+ * not depend on anything but the spec and the grid settings.
+ */
 export function gridCandidates(base: SearchBase, o: GridOptions): SearchResult<GridCandidate[]> {
-  const out: GridCandidate[] = [];
+  const out: Omit<GridCandidate, 'index'>[] = [];
   const steps = (max: number) => Array.from({ length: Math.floor((max - 1) / o.step + 1e-9) + 1 }, (_, i) => Math.round((1 + i * o.step) * 1e6) / 1e6);
   for (const alpha of steps(2 + o.tolerance)) {
     for (const beta of steps(Math.sqrt(2 + o.tolerance))) {
@@ -149,5 +155,6 @@ export function gridCandidates(base: SearchBase, o: GridOptions): SearchResult<G
       }
     }
   }
-  return { value: out, diagnostics: [] };
+  out.sort((a, b) => a.total.macs - b.total.macs || a.alpha - b.alpha || a.beta - b.beta || a.gamma - b.gamma);
+  return { value: out.map((c, index) => ({ index, ...c })), diagnostics: [] };
 }

@@ -150,20 +150,14 @@ export const registerCompile: Register = (program, ctx) => {
     const options = compileOptions(flags);
     const emit = emitFlags(flags);
     const all = flags.target === 'all';
-    const targets = all ? Object.keys(backends) : [flags.target];
-    for (const t of targets) {
-      if (!backends[t]) throw new UsageError(`unknown target '${t}': expected one of ${[...Object.keys(backends), 'all'].join(', ')}`);
-    }
+    const targets = targetsOf(flags.target);
     // A flag for a target that is not being written would be silently ignored: refuse it instead.
     for (const [target, names] of Object.entries(targetFlags)) {
       const given = names.filter((n) => command.getOptionValueSource(n) === 'cli');
       if (given.length && !targets.includes(target)) throw new UsageError(`${given.map(flagName).join(', ')} appl${given.length === 1 ? 'ies' : 'y'} to --target ${target} (or all), not ${flags.target}`);
     }
     if (all && flags.batch !== undefined) ctx.io.err(`note: --batch applies to the ONNX file; the TF.js model takes any batch`);
-    if (flags.output === '-' || flags.output === '/dev/stdout') {
-      const clash = flags.json ? '--json' : flags.verify ? '--verify' : flags.externalData ? '--external-data' : undefined;
-      if (clash) throw new UsageError(`-o ${flags.output} writes the model to standard output, which ${clash} cannot share; give a file path`);
-    }
+    checkStdoutOutput(flags);
     if (legacyWeightsFlag(flags)) ctx.io.err(`note: --weights ${flags.weights} is deprecated: write --init ${flags.weights} (a checkpoint file of that name is ./${flags.weights})`);
     const checkpoint = emit.checkpoint ? await openWeights(emit.checkpoint) : undefined;
     try {
@@ -175,6 +169,40 @@ export const registerCompile: Register = (program, ctx) => {
 };
 
 const legacyWeightsFlag = (f: CompileFlags) => f.weights === 'random' || f.weights === 'zeros';
+
+/** The backends `--target NAME` writes: one, or every one for `all`. */
+function targetsOf(target: string): string[] {
+  const targets = target === 'all' ? Object.keys(backends) : [target];
+  for (const t of targets) {
+    if (!backends[t]) throw new UsageError(`unknown target '${t}': expected one of ${[...Object.keys(backends), 'all'].join(', ')}`);
+  }
+  return targets;
+}
+
+function checkStdoutOutput(flags: CompileFlags): void {
+  if (flags.output !== '-' && flags.output !== '/dev/stdout') return;
+  const clash = flags.json ? '--json' : flags.verify ? '--verify' : flags.externalData ? '--external-data' : undefined;
+  if (clash) throw new UsageError(`-o ${flags.output} writes the model to standard output, which ${clash} cannot share; give a file path`);
+}
+
+/** What `grid --candidate K -o OUT` asks of compile; every other flag keeps compile's default. */
+export interface CompileRequest {
+  readonly target: string;
+  readonly output: string;
+  readonly seed?: string;
+  readonly verify?: boolean;
+}
+
+/**
+ * Compiles a spec scaled by `options` as `effnet compile` would (the same checks, writes and messages), for
+ * commands that pick the scaling themselves: a grid candidate's phi = 1 model.
+ */
+export async function compileScaled(file: string, options: CompileOptions, request: CompileRequest, ctx: CliContext): Promise<void> {
+  const flags: CompileFlags = { target: request.target, output: request.output, opset: String(DEFAULT_OPSET), seed: request.seed ?? '0', shardMb: '4', ...(request.verify ? { verify: true } : {}) };
+  const targets = targetsOf(flags.target);
+  checkStdoutOutput(flags);
+  await compileTargets(file, flags, emitFlags(flags), options, targets, flags.target === 'all', undefined, ctx);
+}
 
 async function compileTargets(file: string, flags: CompileFlags, emitOptions: EmitFlags, options: CompileOptions, targets: readonly string[], all: boolean, checkpoint: OpenedCheckpoint | undefined, ctx: CliContext): Promise<void> {
     let emit = emitOptions;
