@@ -119,6 +119,8 @@ function outputFor(target: string, out: string, all: boolean): string {
 }
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+/** A directory output as messages show it: one trailing slash, whether or not -o had one. */
+const asDirectory = (p: string) => (p.endsWith('/') ? p : `${p}/`);
 
 export const registerCompile: Register = (program, ctx) => {
   addScalingFlags(
@@ -285,11 +287,11 @@ async function compileTargets(file: string, flags: CompileFlags, emitOptions: Em
       // Folding removes BN's gamma and beta and adds conv biases: say so, or the count looks wrong next to the report's.
       const params = typeof s.params === 'number' ? `, ${s.params.toLocaleString('en-US')} params${folded ? ` after folding BN, ${report.params.toLocaleString('en-US')} before` : ''}` : '';
       const opset = typeof s.opset === 'number' ? `${folded ? ';' : ','} opset ${s.opset}` : '';
-      const where = artifact.layout === 'directory' ? `${out}/ (${files.length} files, ` : `${files.join(' + ')} (`;
+      const where = artifact.layout === 'directory' ? `${asDirectory(out)} (${files.length} files, ` : `${files.join(' + ')} (`;
       ctx.io.err(`${file}: wrote ${where}${mb(bytes)}${params}${opset})${composed ? '' : ` in ${seconds} s`}`);
       outputs.push({ target: t, path: out, files, bytes, ...s });
     }
-    if (composed) ctx.io.err(`${file}: wrote ${flags.output}/ in ${seconds} s`);
+    if (composed) ctx.io.err(`${file}: wrote ${asDirectory(flags.output)} in ${seconds} s`);
     let verification: Verification | undefined;
     if (flags.verify) {
       verification = await verifyOutputs(emitted.map((e) => ({ target: e.target, path: e.out })), graph.nodes.at(-1)!.shape, emit.seed);
