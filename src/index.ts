@@ -35,6 +35,8 @@ export { printSpec } from './ir/print-spec.js';
 export { decodeBlockString, encodeBlockString } from './interop/timm-block-strings.js';
 export { importTimm } from './interop/import-timm.js';
 export { sweep, largestPhiWithin, gridCandidates, parsePhiRange } from './search/scaling-search.js';
+export { gridDigest } from './search/grid-digest.js';
+export { rankByScore } from './search/rank-candidates.js';
 // Backends. None of these load onnxruntime or TF.js at import time.
 export { BackendError, type Backend, type Artifact, type ArtifactFile, type ArtifactSummary, type CommonEmitOptions } from '../backends/backend.js';
 export { onnxBackend, type OnnxEmitOptions } from '../backends/onnx/onnx-backend.js';
