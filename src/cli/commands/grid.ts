@@ -115,6 +115,7 @@ function checkModes(flags: GridFlags, command: Command): void {
   if (flags.eval === undefined || flags.candidate !== undefined) refuseOutOfMode(command, ['limit'], 'with --eval over the whole grid');
   if (flags.eval === undefined && !flags.merge) refuseOutOfMode(command, ['minimize'], 'with --eval or --merge (a ranking)');
   if (flags.candidate !== undefined) refuseOutOfMode(command, ['minimize'], 'to a ranking: --candidate evaluates one candidate');
+  if (flags.eval?.includes('{out}') && flags.output === undefined) throw new UsageError('--eval has {out}, the compiled model\'s path, but no -o says where to compile it (with --candidate K)');
   if (flags.eval !== undefined && !flags.eval.includes('{spec}') && !(flags.output !== undefined && flags.eval.includes('{out}'))) {
     throw new UsageError(flags.candidate !== undefined ? '--eval needs {spec} (the candidate\'s spec) or, with -o, {out} (its compiled model) where the path goes' : '--eval needs {spec} where the candidate spec path goes');
   }
