@@ -27,6 +27,8 @@ import type { CliContext, Register } from '../main.js';
 import { addScalingFlags, compileOptions, type ScalingFlags } from '../scaling-flags.js';
 import { checkVerifyMemory, checkVerifyRuntimes, verifyOutputs, type Verification } from '../verify-outputs.js';
 import { composeDirectory } from '../output/compose.js';
+import { collectQuantize, parseQuantizeFlag } from '../quantize-flag.js';
+import { Float16RangeError, QuantizationRuleError, type QuantizationRule } from '../../../backends/tfjs/quantize.js';
 import { outputTarget } from '../output/output-path.js';
 import { writeArtifact } from '../output/write-artifact.js';
 import { byteProgress } from '../progress.js';
@@ -48,6 +50,7 @@ interface CompileFlags extends ScalingFlags {
   shardMb: string;
   verify?: boolean;
   preprocess?: PresetName;
+  quantize?: string[];
 }
 
 /** Options every backend receives; each reads the ones it knows (CommonEmitOptions plus its own). */
@@ -65,6 +68,8 @@ export interface EmitFlags {
   readonly shardBytes: number;
   readonly batch?: number;
   readonly externalData: boolean;
+  /** TF.js: weights stored quantized (--quantize); empty for float32. */
+  readonly quantize: readonly QuantizationRule[];
 }
 
 function integer(text: string, flag: string, min: number, max: number, what: string): number {
@@ -95,6 +100,7 @@ export function emitFlags(f: CompileFlags): EmitFlags {
     shardBytes: shardBytes(f.shardMb),
     ...(f.batch !== undefined ? { batch: integer(f.batch, '--batch', 1, 2 ** 31 - 1, 'a positive integer') } : {}),
     externalData: f.externalData === true,
+    quantize: (f.quantize ?? []).map(parseQuantizeFlag),
   };
 }
 
@@ -108,7 +114,7 @@ function shardBytes(text: string): number {
 /** Flags that only one target reads (commander's option keys). */
 const targetFlags: Readonly<Record<string, readonly string[]>> = {
   onnx: ['opset', 'keepBn', 'batch', 'externalData'],
-  tfjs: ['foldBn', 'shardMb'],
+  tfjs: ['foldBn', 'shardMb', 'quantize'],
 };
 const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
@@ -139,6 +145,7 @@ export const registerCompile: Register = (program, ctx) => {
       .option('--batch <n>', 'fixed batch size (default: a symbolic batch dimension N)')
       .option('--external-data', 'keep ONNX weights in a side file OUT.data (automatic past 2 GB)')
       .option('--shard-mb <n>', 'TF.js: largest weight shard in MiB (a large value gives one file)', '4')
+      .option('--quantize <mode>', "TF.js: store weights as float16, uint16 or uint8 (tfjs-converter's quantization, dequantized by tf.loadLayersModel); MODE:PATTERN,... for the weights whose names match (fnmatch: 'uint8:*kernel'); repeatable", collectQuantize)
       .addOption(new Option('--preprocess <preset>', "record in the model the preprocessing it expects, which effnet run applies by default (torchvision: resize to input/0.875, centre crop, ImageNet mean/std; keras: stretch, [-1, 1]; none: stretch, [0, 1])").choices(presetNames))
       .option('--verify', 'load what was written into its runtime and run it once: shapes, finite values, and the targets agreeing (pytorch needs a Python with torch: EFFNET_PYTHON)')
       .option('--json', 'what was written, as JSON on stdout')
@@ -160,6 +167,7 @@ export const registerCompile: Register = (program, ctx) => {
       if (given.length && !targets.includes(target)) throw new UsageError(`${given.map(flagName).join(', ')} appl${given.length === 1 ? 'ies' : 'y'} to --target ${target} (or all), not ${flags.target}`);
     }
     if (all && flags.batch !== undefined) ctx.io.err(`note: --batch applies to the ONNX file; the TF.js model takes any batch`);
+    if (all && emit.quantize.length) ctx.io.err(`note: --quantize applies to the TF.js model; model.onnx and pytorch/ keep float32 weights`);
     if (flags.output === '-' || flags.output === '/dev/stdout') {
       const clash = flags.json ? '--json' : flags.verify ? '--verify' : flags.externalData ? '--external-data' : undefined;
       if (clash) throw new UsageError(`-o ${flags.output} writes the model to standard output, which ${clash} cannot share; give a file path`);
@@ -208,6 +216,8 @@ async function compileTargets(file: string, flags: CompileFlags, emitOptions: Em
       try {
         emitted.push({ target: t, out, artifact: backend.emit(graph, { ...emit, specHash, ...(preprocessing ? { preprocessing } : {}), externalDataBase: all ? 'model.onnx' : basename(target.path) }) });
       } catch (e) {
+        // A --quantize pattern that names no weight of this model: the flag is wrong, not the spec.
+        if (e instanceof QuantizationRuleError) throw new UsageError(e.message);
         if (!(e instanceof BackendError)) throw e;
         // A model the target cannot express (a grouped conv in TF.js, ...): the spec's problem, exit 1.
         const { node } = e;
@@ -236,6 +246,15 @@ async function compileTargets(file: string, flags: CompileFlags, emitOptions: Em
     try {
       written = await writeArtifact(composed?.artifact ?? emitted[0]!.artifact, target, { onProgress: bar, ...(ctx.io.writeBytes ? { stdout: ctx.io.writeBytes } : {}) });
     } catch (e) {
+      if (e instanceof Float16RangeError) {
+        // A weight float16 cannot hold, found as it was converted: the write stopped and left nothing.
+        const layer = e.weight.slice(0, e.weight.lastIndexOf('/'));
+        const node = graph.nodes.find((n) => n.name === layer) ?? graph.nodes.at(-1)!;
+        const d = diagnostic('E0602', node.span, { weight: e.weight, layer: node.name, index: e.index, value: String(e.value) });
+        ctx.io.err(formatDiagnostics([d], compilation.file, { color: ctx.io.color }) + '\neffnet: nothing written');
+        if (flags.json) ctx.io.out(failureJson([{ file, source: compilation.file, diagnostics: [d] }]));
+        return ctx.setExit(1);
+      }
       if (!(e instanceof WeightValueError)) throw e;
       // A NaN or infinite weight, found as it was read: the write stopped and left nothing.
       const t = e.binding.tensor;
@@ -257,8 +276,9 @@ async function compileTargets(file: string, flags: CompileFlags, emitOptions: Em
       // Folding removes BN's gamma and beta and adds conv biases: say so, or the count looks wrong next to the report's.
       const params = typeof s.params === 'number' ? `, ${s.params.toLocaleString('en-US')} params${folded ? ` after folding BN, ${report.params.toLocaleString('en-US')} before` : ''}` : '';
       const opset = typeof s.opset === 'number' ? `${folded ? ';' : ','} opset ${s.opset}` : '';
+      const quantized = typeof s.quantization === 'string' ? `; weights ${s.quantization}` : '';
       const where = artifact.layout === 'directory' ? `${out}/ (${files.length} files, ` : `${files.join(' + ')} (`;
-      ctx.io.err(`${file}: wrote ${where}${mb(bytes)}${params}${opset})${composed ? '' : ` in ${seconds} s`}`);
+      ctx.io.err(`${file}: wrote ${where}${mb(bytes)}${params}${opset}${quantized})${composed ? '' : ` in ${seconds} s`}`);
       outputs.push({ target: t, path: out, files, bytes, ...s });
     }
     if (composed) ctx.io.err(`${file}: wrote ${flags.output}/ in ${seconds} s`);
