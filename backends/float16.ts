@@ -7,6 +7,7 @@
  * By hand, not a dependency: Node 20 has neither Float16Array nor Math.f16round, and the conversion is a
  * dozen lines of bit arithmetic, tested exhaustively against the decoder (src/checkpoint/decode-floats.ts).
  */
+import { BackendError } from './backend.js';
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -47,11 +48,23 @@ export const isFinite16 = (bits: number): boolean => (bits & 0x7c00) !== 0x7c00;
 /** The largest finite binary16 value. */
 export const FLOAT16_MAX = 65504;
 
-/** `values` as little-endian binary16 bytes. */
-export function toFloat16Bytes(values: Float32Array): Uint8Array {
+/** A weight whose values float16 cannot hold (beyond 65504): written, it would load as infinity. */
+export class Float16RangeError extends BackendError {
+  override readonly name = 'Float16RangeError';
+  constructor(readonly weight: string, readonly index: number, readonly value: number) {
+    super(`weight ${weight} holds ${value} at index ${index}, beyond float16's largest value ${FLOAT16_MAX}: it would load as infinity`);
+  }
+}
+
+/**
+ * `values` as little-endian binary16 bytes. With `weight` (its name), a finite value that would become
+ * infinity throws Float16RangeError instead: a weights file must not load as something else.
+ */
+export function toFloat16Bytes(values: Float32Array, weight?: string): Uint8Array {
   const out = new Uint8Array(values.length * 2);
   for (let i = 0; i < values.length; i++) {
     const h = float16Bits(values[i]!);
+    if (weight !== undefined && !isFinite16(h) && Number.isFinite(values[i]!)) throw new Float16RangeError(weight, i, values[i]!);
     out[2 * i] = h & 0xff;
     out[2 * i + 1] = h >>> 8;
   }

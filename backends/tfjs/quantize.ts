@@ -18,7 +18,7 @@
  * is float32. Which weights: rules of a mode and name patterns (fnmatch-style, as tfjs-converter's), below.
  */
 import { BackendError } from '../backend.js';
-import { float16Bits, FLOAT16_MAX, isFinite16 } from '../float16.js';
+import { toFloat16Bytes } from '../float16.js';
 import type { WeightEntry } from './keras-format.js';
 
 export type QuantizationMode = 'float16' | 'uint16' | 'uint8';
@@ -45,14 +45,6 @@ export interface QuantizationRule {
 /** A rule that cannot apply to this model (a pattern that names no weight, two modes for one weight). */
 export class QuantizationRuleError extends BackendError {
   override readonly name = 'QuantizationRuleError';
-}
-
-/** A weight whose values float16 cannot hold (beyond 65504): written, it would load as infinity. */
-export class Float16RangeError extends BackendError {
-  override readonly name = 'Float16RangeError';
-  constructor(readonly weight: string, readonly index: number, readonly value: number) {
-    super(`weight ${weight} holds ${value} at index ${index}, beyond float16's largest value ${FLOAT16_MAX}: it would load as infinity`);
-  }
 }
 
 /**
@@ -117,16 +109,7 @@ export function affineRange(lo: number, hi: number, mode: 'uint8' | 'uint16'): {
 
 /** The weight's values stored in `mode`; `name` is for the error a float16 overflow raises. */
 export function quantizeWeight(values: Float32Array, mode: QuantizationMode, name: string): QuantizedWeight {
-  if (mode === 'float16') {
-    const bytes = new Uint8Array(values.length * 2);
-    for (let i = 0; i < values.length; i++) {
-      const h = float16Bits(values[i]!);
-      if (!isFinite16(h) && Number.isFinite(values[i]!)) throw new Float16RangeError(name, i, values[i]!);
-      bytes[2 * i] = h & 0xff;
-      bytes[2 * i + 1] = h >>> 8;
-    }
-    return { bytes, quantization: { dtype: 'float16', original_dtype: 'float32' } };
-  }
+  if (mode === 'float16') return { bytes: toFloat16Bytes(values, name), quantization: { dtype: 'float16', original_dtype: 'float32' } };
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < values.length; i++) {

@@ -28,7 +28,8 @@ import { addScalingFlags, compileOptions, type ScalingFlags } from '../scaling-f
 import { checkVerifyMemory, checkVerifyRuntimes, verifyOutputs, type Verification } from '../verify-outputs.js';
 import { composeDirectory } from '../output/compose.js';
 import { collectQuantize, parseQuantizeFlag } from '../quantize-flag.js';
-import { Float16RangeError, QuantizationRuleError, type QuantizationRule } from '../../../backends/tfjs/quantize.js';
+import { Float16RangeError } from '../../../backends/float16.js';
+import { QuantizationRuleError, type QuantizationRule } from '../../../backends/tfjs/quantize.js';
 import { outputTarget } from '../output/output-path.js';
 import { writeArtifact } from '../output/write-artifact.js';
 import { byteProgress } from '../progress.js';
@@ -70,6 +71,8 @@ export interface EmitFlags {
   readonly externalData: boolean;
   /** TF.js: weights stored quantized (--quantize); empty for float32. */
   readonly quantize: readonly QuantizationRule[];
+  /** ONNX: weights stored as float16, cast to float32 at load (--quantize float16). */
+  readonly float16?: boolean;
 }
 
 function integer(text: string, flag: string, min: number, max: number, what: string): number {
@@ -114,8 +117,22 @@ function shardBytes(text: string): number {
 /** Flags that only one target reads (commander's option keys). */
 const targetFlags: Readonly<Record<string, readonly string[]>> = {
   onnx: ['opset', 'keepBn', 'batch', 'externalData'],
-  tfjs: ['foldBn', 'shardMb', 'quantize'],
+  tfjs: ['foldBn', 'shardMb'],
 };
+/**
+ * Where --quantize goes: TF.js takes every mode and pattern; ONNX only float16 for every weight (stored as
+ * float16, cast to float32 at load: ORT's CPU provider has no float16 convolutions, and the affine uint8 and
+ * uint16 forms are tfjs-converter's), so `--target onnx` refuses anything else. Returns whether the ONNX
+ * file is written with float16 weights.
+ */
+function quantizeTargets(rules: readonly QuantizationRule[], targets: readonly string[]): boolean {
+  if (!rules.length) return false;
+  if (!targets.includes('tfjs') && !targets.includes('onnx')) throw new UsageError(`--quantize applies to --target tfjs, onnx (float16) or all, not ${targets.join(', ')}`);
+  const float16 = rules.length === 1 && rules[0]!.mode === 'float16' && !rules[0]!.patterns;
+  if (!targets.includes('tfjs') && !float16) throw new UsageError(`--target onnx stores weights as float16 only, every weight (--quantize float16): uint8, uint16 and patterns are TF.js's (tfjs-converter's quantization)`);
+  return float16 && targets.includes('onnx');
+}
+
 const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** Where one target's artifact goes. */
@@ -167,7 +184,8 @@ export const registerCompile: Register = (program, ctx) => {
       if (given.length && !targets.includes(target)) throw new UsageError(`${given.map(flagName).join(', ')} appl${given.length === 1 ? 'ies' : 'y'} to --target ${target} (or all), not ${flags.target}`);
     }
     if (all && flags.batch !== undefined) ctx.io.err(`note: --batch applies to the ONNX file; the TF.js model takes any batch`);
-    if (all && emit.quantize.length) ctx.io.err(`note: --quantize applies to the TF.js model; model.onnx and pytorch/ keep float32 weights`);
+    const onnxFloat16 = quantizeTargets(emit.quantize, targets);
+    if (all && emit.quantize.length) ctx.io.err(`note: --quantize applies to the TF.js model${onnxFloat16 ? ' and model.onnx (float16); pytorch/ keeps' : '; model.onnx (which takes --quantize float16 alone) and pytorch/ keep'} float32 weights`);
     if (flags.output === '-' || flags.output === '/dev/stdout') {
       const clash = flags.json ? '--json' : flags.verify ? '--verify' : flags.externalData ? '--external-data' : undefined;
       if (clash) throw new UsageError(`-o ${flags.output} writes the model to standard output, which ${clash} cannot share; give a file path`);
@@ -175,7 +193,7 @@ export const registerCompile: Register = (program, ctx) => {
     if (legacyWeightsFlag(flags)) ctx.io.err(`note: --weights ${flags.weights} is deprecated: write --init ${flags.weights} (a checkpoint file of that name is ./${flags.weights})`);
     const checkpoint = emit.checkpoint ? await openWeights(emit.checkpoint) : undefined;
     try {
-      await compileTargets(file, flags, emit, options, targets, all, checkpoint, ctx);
+      await compileTargets(file, flags, { ...emit, float16: onnxFloat16 }, options, targets, all, checkpoint, ctx);
     } finally {
       checkpoint?.close();
     }
