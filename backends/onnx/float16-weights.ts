@@ -19,6 +19,10 @@ const INT_ATTRIBUTE = 2;
 
 export const FLOAT16_SUFFIX = '/float16';
 
+/** The metadata_props key that records it, and its value. */
+export const ONNX_QUANTIZATION_KEY = 'effnet.quantization';
+export const ONNX_FLOAT16 = 'float16 (cast to float32 at load)';
+
 export function castFromFloat16(initializers: readonly Initializer[]): { initializers: Initializer[]; casts: NodeProto[]; shapes: [string, readonly Dim[]][] } {
   const out: Initializer[] = [];
   const casts: NodeProto[] = [];

@@ -28,7 +28,7 @@ import {
 } from './initializer.js';
 import { lowerNode, onnxDims, type Dim, type LoweringContext } from './op-to-onnx.js';
 import { OnnxExportError } from './onnx-error.js';
-import { castFromFloat16 } from './float16-weights.js';
+import { castFromFloat16, ONNX_FLOAT16, ONNX_QUANTIZATION_KEY } from './float16-weights.js';
 import { checkOpset, DEFAULT_OPSET, irVersionFor } from './opset.js';
 import { lengthDelimitedSize, lengthPrefix } from './protobuf-wire.js';
 import { contentAddressedFile, PENDING_DIGEST, sideFileName } from '../content-addressed.js';
@@ -167,7 +167,7 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
     'effnet.macs': String(report.total.macs),
     'effnet.weights': weightSource(options).description,
     'effnet.batchnorm': options.keepBn ? 'kept' : 'folded into convolutions',
-    ...(options.float16 ? { 'effnet.quantization': 'float16 (cast to float32 at load)' } : {}),
+    ...(options.float16 ? { [ONNX_QUANTIZATION_KEY]: ONNX_FLOAT16 } : {}),
     ...(options.preprocessing ? { [PREPROCESSING_METADATA_KEY]: preprocessingJson(options.preprocessing) } : {}),
   };
 
@@ -248,7 +248,7 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
       foldedBatchNorms: folded,
       modelBytes,
       externalDataBytes: external ? offset : 0,
-      ...(options.float16 ? { quantization: 'float16 (cast to float32 at load)' } : {}),
+      ...(options.float16 ? { quantization: ONNX_FLOAT16 } : {}),
     },
   };
 }

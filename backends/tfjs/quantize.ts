@@ -200,10 +200,10 @@ export function weightStore(weights: readonly StoredWeight[], rules: readonly Qu
   };
 }
 
-/** "uint8 (all 312 weights)", "float16 (40 of 312 weights), uint8 (272 of 312)": for the compile summary. */
-export function describeQuantization(counts: WeightStore['counts'], total: number): string {
-  return quantizationModes
-    .filter((m) => counts[m])
-    .map((m, i) => (counts[m] === total ? `${m} (all ${total} weights)` : `${m} (${counts[m]} of ${total}${i === 0 ? ' weights' : ''})`))
-    .join(', ');
+/** "uint8 (all 312 weights)"; "uint8 (40 of 312 weights), float16 (272 of 312)"; "... float32 (the rest)": for people. */
+export function describeQuantization(counts: Readonly<Partial<Record<QuantizationMode, number>>>, total: number): string {
+  const modes = quantizationModes.filter((m) => counts[m]);
+  const quantized = modes.reduce((a, m) => a + counts[m]!, 0);
+  const parts = modes.map((m, i) => (counts[m] === total ? `${m} (all ${total} weights)` : `${m} (${counts[m]} of ${total}${i === 0 ? ' weights' : ''})`));
+  return [...parts, ...(quantized < total ? ['float32 (the rest)'] : [])].join(', ');
 }

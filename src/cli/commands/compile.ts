@@ -25,7 +25,8 @@ import type { Compilation, CompileOptions } from '../../pipeline.js';
 import type { WeightsMapping } from '../../weights/map-checkpoint.js';
 import type { CliContext, Register } from '../main.js';
 import { addScalingFlags, compileOptions, type ScalingFlags } from '../scaling-flags.js';
-import { checkVerifyMemory, checkVerifyRuntimes, verifyOutputs, type Verification } from '../verify-outputs.js';
+import { checkVerifyMemory, checkVerifyRuntimes, verifyOutputs, type Verification, type VerifyReference } from '../verify-outputs.js';
+import { onnxRunner, tfjsRunner } from '../model-runners.js';
 import { composeDirectory } from '../output/compose.js';
 import { collectQuantize, parseQuantizeFlag } from '../quantize-flag.js';
 import { Float16RangeError } from '../../../backends/float16.js';
@@ -119,6 +120,17 @@ const targetFlags: Readonly<Record<string, readonly string[]>> = {
   onnx: ['opset', 'keepBn', 'batch', 'externalData'],
   tfjs: ['foldBn', 'shardMb'],
 };
+/** A quantized target's float32 twin, run from memory (never written) so --verify can say what quantizing cost. */
+function floatReference(target: string, emit: () => Artifact): VerifyReference {
+  return {
+    label: `${target} (float32, in memory)`,
+    runner: () => {
+      const files = new Map(emit().files.map((f) => [f.path, Buffer.concat([...f.chunks()])] as const));
+      return target === 'onnx' ? onnxRunner(files.get('')!, 'auto') : tfjsRunner(files, 'auto');
+    },
+  };
+}
+
 /**
  * Where --quantize goes: TF.js takes every mode and pattern; ONNX only float16 for every weight (stored as
  * float16, cast to float32 at load: ORT's CPU provider has no float16 convolutions, and the affine uint8 and
@@ -226,13 +238,16 @@ async function compileTargets(file: string, flags: CompileFlags, emitOptions: Em
     const preprocessing = flags.preprocess ? presetPreprocessing(flags.preprocess, height, width) : undefined;
     // Every target is emitted (its structure built and checked) before anything is written, so a target that
     // cannot express the model leaves no output from the others either.
-    const emitted: { target: string; out: string; artifact: Artifact }[] = [];
+    const emitted: { target: string; out: string; artifact: Artifact; reference: () => Artifact }[] = [];
     const failures: Diagnostic[] = [];
     for (const t of targets) {
       const out = outputFor(t, flags.output, all);
       const backend = await backends[t]!();
+      const options = { ...emit, specHash, ...(preprocessing ? { preprocessing } : {}), externalDataBase: all ? 'model.onnx' : basename(target.path) };
       try {
-        emitted.push({ target: t, out, artifact: backend.emit(graph, { ...emit, specHash, ...(preprocessing ? { preprocessing } : {}), externalDataBase: all ? 'model.onnx' : basename(target.path) }) });
+        // The same target with float32 weights, in one file, for --verify of a quantized model written alone.
+        const reference = () => backend.emit(graph, { ...options, quantize: [], float16: false, externalData: false });
+        emitted.push({ target: t, out, artifact: backend.emit(graph, options), reference });
       } catch (e) {
         // A --quantize pattern that names no weight of this model: the flag is wrong, not the spec.
         if (e instanceof QuantizationRuleError) throw new UsageError(e.message);
@@ -302,8 +317,10 @@ async function compileTargets(file: string, flags: CompileFlags, emitOptions: Em
     if (composed) ctx.io.err(`${file}: wrote ${flags.output}/ in ${seconds} s`);
     let verification: Verification | undefined;
     if (flags.verify) {
-      verification = await verifyOutputs(emitted.map((e) => ({ target: e.target, path: e.out })), graph.nodes.at(-1)!.shape, emit.seed);
-      for (const v of verification.outputs) ctx.io.err(`verify: ${v.target} on ${v.runtime}: output [${v.outputShape.join(', ')}]${v.finite ? ', finite' : ''}`);
+      const alone = emitted.length === 1 && typeof emitted[0]!.artifact.summary.quantization === 'string' ? emitted[0]! : undefined;
+      const reference = alone ? floatReference(alone.target, alone.reference) : undefined;
+      verification = await verifyOutputs(emitted.map((e) => ({ target: e.target, path: e.out })), graph.nodes.at(-1)!.shape, emit.seed, reference);
+      for (const v of verification.outputs) ctx.io.err(`verify: ${v.target} on ${v.runtime}: output [${v.outputShape.join(', ')}]${v.finite ? ', finite' : ''}${v.weights === 'float32' ? '' : `; weights ${v.weights}`}`);
       for (const { targets: [a, b], agreement } of verification.comparisons) if (agreement.evidence) ctx.io.err(`verify: outputs of ${a} and ${b} ${agreement.summary}`);
       for (const n of verification.notes) ctx.io.err(`verify: note: ${n}`);
       for (const p of verification.problems) ctx.io.err(`effnet: error: verify: ${p}`);
