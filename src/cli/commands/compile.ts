@@ -273,7 +273,9 @@ async function compileTargets(file: string, flags: CompileFlags, emitOptions: Em
     const report = compilation.report!.total;
     const started = performance.now();
     // Weights are generated while they are written: the bar tracks both.
-    const bar = byteProgress(ctx.io, 4 * (report.params + report.bnStats) * emitted.length, `writing ${basename(flags.output)}`);
+    // The backends that know their size say so (quantized weights are smaller); the others write float32.
+    const expected = emitted.reduce((sum, { artifact: { summary: s } }) => sum + (typeof s.weightBytes === 'number' ? s.weightBytes : typeof s.modelBytes === 'number' ? s.modelBytes + Number(s.externalDataBytes ?? 0) : 4 * (report.params + report.bnStats)), 0);
+    const bar = byteProgress(ctx.io, expected, `writing ${basename(flags.output)}`);
     const composed = all ? composeDirectory(emitted.map((e) => ({ name: e.target === 'onnx' ? 'model.onnx' : e.target, artifact: e.artifact }))) : undefined;
     let written;
     try {
