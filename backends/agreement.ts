@@ -5,11 +5,29 @@
  * and cpu, PyTorch) agree to 1e-4; GPU backends (WebGL, WebGPU), with their reduced-precision shaders, to 1e-3.
  * An output whose largest value is below 1e-3 proves nothing (any two near-zero outputs agree), so it is
  * reported as not evidence, never as agreement.
+ *
+ * Quantized weights (--quantize) change the network itself, so a quantized model is compared with a float32
+ * one at the tolerance of its weights' storage instead: about three times the largest difference measured
+ * (README, "Quantized weights"; a trained classifier and seven random-weight ImageNet networks, BN kept and
+ * folded). float16 rounds each weight to 2^-11 of itself; uint16 and uint8 to half a level of the tensor's
+ * range split in 65,535 or 255, so a layer whose channels differ widely in scale loses more. A model that mixes
+ * storages takes the coarsest one's tolerance.
  */
 
 export type RuntimeClass = 'cpu' | 'gpu';
 
 export const TOLERANCE: Readonly<Record<RuntimeClass, number>> = { cpu: 1e-4, gpu: 1e-3 };
+
+/** How weights are stored: float32, or one of the quantized forms, finest first. */
+export type WeightStorage = 'float32' | 'uint16' | 'float16' | 'uint8';
+
+export const WEIGHT_TOLERANCE: Readonly<Record<Exclude<WeightStorage, 'float32'>, number>> = { uint16: 5e-3, float16: 5e-2, uint8: 0.3 };
+
+/** The coarser of two storages (uint8 over float16 over uint16 over float32). */
+export function coarser(a: WeightStorage, b: WeightStorage): WeightStorage {
+  const order: readonly WeightStorage[] = ['float32', 'uint16', 'float16', 'uint8'];
+  return order.indexOf(a) >= order.indexOf(b) ? a : b;
+}
 
 /** Below this, an output is too small for agreement to mean anything. */
 export const EVIDENCE_FLOOR = 1e-3;
@@ -29,8 +47,13 @@ export interface Agreement {
   readonly summary: string;
 }
 
-export function compareOutputs(actual: ArrayLike<number>, reference: ArrayLike<number>, runtime: RuntimeClass = 'cpu'): Agreement {
-  const tolerance = TOLERANCE[runtime];
+/**
+ * `weights` is the coarsest storage of the two models' weights: with quantized weights the tolerance is the
+ * storage's (WEIGHT_TOLERANCE), since the two do not hold quite the same network.
+ */
+export function compareOutputs(actual: ArrayLike<number>, reference: ArrayLike<number>, runtime: RuntimeClass = 'cpu', weights: WeightStorage = 'float32'): Agreement {
+  const tolerance = weights === 'float32' ? TOLERANCE[runtime] : Math.max(TOLERANCE[runtime], WEIGHT_TOLERANCE[weights]);
+  const why = weights === 'float32' ? '' : ` for ${weights} weights`;
   if (actual.length !== reference.length) {
     return { ok: false, evidence: false, maxAbsDifference: Infinity, scale: 0, relative: Infinity, tolerance, summary: `different sizes: ${actual.length} and ${reference.length} values` };
   }
@@ -51,7 +74,7 @@ export function compareOutputs(actual: ArrayLike<number>, reference: ArrayLike<n
     ? 'an output holds NaN or infinite values'
     : !evidence
       ? `the largest |value| is ${scale.toExponential(1)}, below ${EVIDENCE_FLOOR}: too small for agreement to show anything`
-      : `differ by ${relative.toExponential(2)} of the largest |value| ${scale.toPrecision(3)} (tolerance ${tolerance})`;
+      : `differ by ${relative.toExponential(2)} of the largest |value| ${scale.toPrecision(3)} (tolerance ${tolerance}${why})`;
   return { ok, evidence, maxAbsDifference: diff, scale, relative, tolerance, summary };
 }
 

@@ -26,6 +26,7 @@ const benches: [string, Bench | undefined][] = [
   ['scaling', await optional('./scaling-bench.js', 'runScalingBench')],
   ['onnx', await optional('./onnx-bench.js', 'runOnnxBench')],
   ['tfjs', await optional('./tfjs-bench.js', 'runTfjsBench')],
+  ['quantization', await optional('./quantization-bench.js', 'runQuantizationBench')],
   ['weights', await optional('./weights-bench.js', 'runWeightsBench')],
   ['browser', await optional('./browser-bench.js', 'runBrowserBench')],
 ];

@@ -5,6 +5,7 @@
  */
 import { endianness } from 'node:os';
 import onnxProto from 'onnx-proto';
+import { toFloat16Bytes } from '../float16.js';
 import { lengthDelimitedSize, lengthPrefix } from './protobuf-wire.js';
 
 const { onnx } = onnxProto;
@@ -19,10 +20,14 @@ export interface Initializer {
   readonly role: TensorRole;
   /** Produces the float32 values; called once per write, when the tensor's turn comes. */
   readonly values: () => Float32Array;
+  /** Stored as float16 (converted from `values`, round to nearest even) instead of float32. */
+  readonly float16?: boolean;
+  /** The weight a renamed initializer holds (its float32 name), for messages. */
+  readonly weight?: string;
 }
 
 export const elementCount = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
-export const byteLength = (init: Initializer): number => 4 * elementCount(init.dims);
+export const byteLength = (init: Initializer): number => (init.float16 ? 2 : 4) * elementCount(init.dims);
 
 /** TensorProto.raw_data. */
 const RAW_DATA_FIELD = 9;
@@ -32,7 +37,7 @@ export type Placement = { readonly kind: 'embedded' } | { readonly kind: 'extern
 
 /** The TensorProto fields before the data: dims, type, name, and for external tensors where to find the data. */
 export function tensorHeader(init: Initializer, placement: Placement): Uint8Array {
-  const base = { dims: [...init.dims], dataType: onnx.TensorProto.DataType.FLOAT, name: init.name };
+  const base = { dims: [...init.dims], dataType: init.float16 ? onnx.TensorProto.DataType.FLOAT16 : onnx.TensorProto.DataType.FLOAT, name: init.name };
   const message =
     placement.kind === 'embedded'
       ? base
@@ -60,12 +65,16 @@ export function rawDataPrefix(init: Initializer): Uint8Array {
 
 const littleEndian = endianness() === 'LE';
 
-/** The tensor's bytes in ONNX's little-endian order: a view of the generated array, no copy on x86/ARM. */
+/**
+ * The tensor's bytes in ONNX's little-endian order: a view of the generated array, no copy on x86/ARM; for a
+ * float16 tensor its halves (a value past float16's range is refused, not written as infinity).
+ */
 export function tensorBytes(init: Initializer): Uint8Array {
   const values = init.values();
   if (values.length !== elementCount(init.dims)) {
     throw new Error(`internal: ${init.name} produced ${values.length} values for dims [${init.dims.join(', ')}]`);
   }
+  if (init.float16) return toFloat16Bytes(values, init.weight ?? init.name);
   if (littleEndian) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   const out = new Uint8Array(values.byteLength);
   const view = new DataView(out.buffer);

@@ -28,6 +28,7 @@ import {
 } from './initializer.js';
 import { lowerNode, onnxDims, type Dim, type LoweringContext } from './op-to-onnx.js';
 import { OnnxExportError } from './onnx-error.js';
+import { castFromFloat16, ONNX_FLOAT16, ONNX_QUANTIZATION_KEY } from './float16-weights.js';
 import { checkOpset, DEFAULT_OPSET, irVersionFor } from './opset.js';
 import { lengthDelimitedSize, lengthPrefix } from './protobuf-wire.js';
 import { contentAddressedFile, PENDING_DIGEST, sideFileName } from '../content-addressed.js';
@@ -53,6 +54,8 @@ export interface OnnxEmitOptions extends CommonEmitOptions {
   readonly maxEmbeddedBytes?: number;
   /** Recorded in metadata_props; the CLI passes the sha256 of the spec file's bytes. */
   readonly specHash?: string;
+  /** Weights stored as float16, each cast to float32 at load (float16-weights.ts): half the file. */
+  readonly float16?: boolean;
 }
 
 /** Protobuf's hard limit is 2^31 - 1 bytes per message; leave room for the structure. */
@@ -126,7 +129,11 @@ function lowerGraph(graph: Graph, options: OnnxEmitOptions, opset: number, batch
     foldedBn: (conv) => folds.get(conv.id),
   };
   for (const node of graph.nodes) lowerNode(node, ctx);
-  return { nodes, initializers: [...initializers.values()], shapes, folded: folds.size };
+  if (!options.float16) return { nodes, initializers: [...initializers.values()], shapes, folded: folds.size };
+  // The casts come first: ONNX lists nodes in topological order, and every weight is read after them.
+  const half = castFromFloat16([...initializers.values()]);
+  for (const [name, dims] of half.shapes) shapes.set(name, dims);
+  return { nodes: [...half.casts, ...nodes], initializers: half.initializers, shapes, folded: folds.size };
 }
 
 function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
@@ -160,6 +167,7 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
     'effnet.macs': String(report.total.macs),
     'effnet.weights': weightSource(options).description,
     'effnet.batchnorm': options.keepBn ? 'kept' : 'folded into convolutions',
+    ...(options.float16 ? { [ONNX_QUANTIZATION_KEY]: ONNX_FLOAT16 } : {}),
     ...(options.preprocessing ? { [PREPROCESSING_METADATA_KEY]: preprocessingJson(options.preprocessing) } : {}),
   };
 
@@ -240,7 +248,7 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
       foldedBatchNorms: folded,
       modelBytes,
       externalDataBytes: external ? offset : 0,
-
+      ...(options.float16 ? { quantization: ONNX_FLOAT16 } : {}),
     },
   };
 }

@@ -3,6 +3,7 @@
  * Keras's snake_case on purpose: `tf.loadLayersModel` deserialises them with Keras's rules, and Python Keras
  * converters read the same file. Checked against what `model.save()` of tfjs-layers 4.22 writes.
  */
+import type { ManifestQuantization } from './quantize.js';
 
 /** A Keras layer reference inside inbound_nodes: [layer name, node index, tensor index, kwargs]. */
 export type InboundRef = [string, number, number, Record<string, never>];
@@ -34,7 +35,10 @@ export interface WeightEntry {
   /** `<layer name>/<weight name>`: how loadLayersModel matches bytes to layer variables. */
   readonly name: string;
   readonly shape: readonly number[];
+  /** The type the weight decodes to; its stored bytes are `quantization.dtype` when that is present. */
   readonly dtype: 'float32';
+  /** Set for a weight stored quantized (quantize.ts), as tfjs-converter writes it; tf.loadLayersModel dequantizes. */
+  readonly quantization?: ManifestQuantization;
 }
 
 export interface WeightsManifestGroup {

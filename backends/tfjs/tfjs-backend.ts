@@ -5,32 +5,33 @@
  * same network as the ONNX backend for the same seed (weights.ts, transposed to TF layouts in to-wire.ts).
  *
  * Shards are produced lazily, one weight tensor at a time, so emitting B7 never holds all its weights at once.
+ * With `quantize`, weights are stored as tfjs-converter's float16, uint16 or uint8 (quantize.ts), and
+ * tf.loadLayersModel turns them back into float32.
  */
 import type { Graph } from '../../src/ir/graph.js';
 import { version } from '../../src/version.js';
 import type { Artifact, ArtifactFile, Backend, CommonEmitOptions } from '../backend.js';
 import { PREPROCESSING_METADATA_KEY, preprocessingJson } from '../preprocessing.js';
-import { SHARD_BYTES, shardName, type LayersModelJson, type WeightEntry } from './keras-format.js';
+import { SHARD_BYTES, shardName, type LayersModelJson } from './keras-format.js';
+import { describeQuantization, weightStore, type QuantizationRule, type WeightStore } from './quantize.js';
 import { toWire, type WireOptions, type WireWeight } from './to-wire.js';
 
 export interface TfjsEmitOptions extends CommonEmitOptions, WireOptions {
-  /** Shard size limit in bytes (default 4 MB); a multiple of 4 so no float is split across files. */
+  /** Shard size limit in bytes (default 4 MB); a multiple of 4. */
   readonly shardBytes?: number;
+  /** Quantized weights (quantize.ts): which weights are stored as float16, uint16 or uint8. Default none. */
+  readonly quantize?: readonly QuantizationRule[];
 }
 
 const elements = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** The bytes [start, end) of the concatenation of all weights, generating each tensor only when reached. */
-function* byteRange(weights: readonly WireWeight[], offsets: readonly number[], start: number, end: number): Iterable<Uint8Array> {
-  for (let i = 0; i < weights.length; i++) {
-    const w = weights[i]!;
+function* byteRange(store: WeightStore, count: number, offsets: readonly number[], start: number, end: number): Iterable<Uint8Array> {
+  for (let i = 0; i < count; i++) {
     const from = offsets[i]!;
-    const to = from + elements(w.shape) * 4;
+    const to = from + store.byteLength(i);
     if (to <= start || from >= end) continue;
-    const data = w.data();
-    if (data.length !== elements(w.shape)) throw new Error(`internal: ${w.name} has ${data.length} values for shape [${w.shape}]`);
-    // Float32Array bytes are little-endian on every platform TF.js runs on, which is what the format expects.
-    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const bytes = store.bytes(i);
     yield bytes.subarray(Math.max(start, from) - from, Math.min(end, to) - from);
   }
 }
@@ -39,17 +40,17 @@ export function emitTfjs(graph: Graph, options: TfjsEmitOptions): Artifact {
   const shardBytes = options.shardBytes ?? SHARD_BYTES;
   if (shardBytes <= 0 || shardBytes % 4 !== 0) throw new RangeError(`shardBytes must be a positive multiple of 4, got ${shardBytes}`);
   const wire = toWire(graph, options);
+  const store = weightStore(wire.weights, options.quantize);
   const offsets: number[] = [];
   let total = 0;
-  for (const w of wire.weights) {
+  for (let i = 0; i < wire.weights.length; i++) {
     offsets.push(total);
-    total += elements(w.shape) * 4;
+    total += store.byteLength(i);
   }
   const shardCount = Math.max(1, Math.ceil(total / shardBytes));
   const paths = Array.from({ length: shardCount }, (_, i) => shardName(i, shardCount));
-  const entries: WeightEntry[] = wire.weights.map((w) => ({ name: w.name, shape: [...w.shape], dtype: 'float32' }));
-
-  const json: LayersModelJson = {
+  // A quantized weight's entry holds its scale and min, known once its values are: built when model.json is.
+  const json = (): LayersModelJson => ({
     format: 'layers-model',
     generatedBy: `effnet ${version}`,
     convertedBy: null,
@@ -64,18 +65,23 @@ export function emitTfjs(graph: Graph, options: TfjsEmitOptions): Artifact {
       keras_version: `effnet ${version}`,
       backend: 'tensor_flow.js',
     },
-    weightsManifest: [{ paths, weights: entries }],
+    weightsManifest: [{ paths, weights: wire.weights.map((_, i) => store.entry(i)) }],
     // tfjs-core's ModelJSON field for "user-defined metadata about the model"; loadLayersModel hands it to
     // model.getUserDefinedMetadata(), and effnet run reads it from model.json.
     ...(options.preprocessing ? { userDefinedMetadata: { [PREPROCESSING_METADATA_KEY]: JSON.parse(preprocessingJson(options.preprocessing)) } } : {}),
-  };
+  });
 
-  const files: ArtifactFile[] = [{ path: 'model.json', chunks: () => [new TextEncoder().encode(JSON.stringify(json))] }];
+  const modelJson: ArtifactFile = { path: 'model.json', chunks: () => [new TextEncoder().encode(JSON.stringify(json()))] };
+  const shards: ArtifactFile[] = [];
   for (let s = 0; s < shardCount; s++) {
     const start = s * shardBytes;
     const end = Math.min(total, start + shardBytes);
-    files.push({ path: paths[s]!, chunks: () => byteRange(wire.weights, offsets, start, end) });
+    shards.push({ path: paths[s]!, chunks: () => byteRange(store, wire.weights.length, offsets, start, end) });
   }
+  const quantized = Object.values(store.counts).reduce((a, b) => a + b, 0);
+  // With quantized weights model.json comes last, so the scale and min the shards computed are at hand and
+  // no tensor is generated twice.
+  const files = quantized ? [...shards, modelJson] : [modelJson, ...shards];
   const count = (pred: (w: WireWeight) => boolean) => wire.weights.filter(pred).reduce((a, w) => a + elements(w.shape), 0);
   return {
     layout: 'directory',
@@ -88,6 +94,7 @@ export function emitTfjs(graph: Graph, options: TfjsEmitOptions): Artifact {
       weightBytes: total,
       shards: shardCount,
       foldedBatchNorm: options.foldBatchNorm === true,
+      ...(quantized ? { quantization: describeQuantization(store.counts, wire.weights.length) } : {}),
     },
   };
 }

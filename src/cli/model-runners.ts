@@ -52,12 +52,14 @@ export function artifactKind(path: string): { kind: Kind; path: string } {
   return { kind: 'onnx', path };
 }
 
-export async function onnxRunner(path: string, backend: BackendChoice): Promise<Runner> {
+/** An ONNX file, or (`--verify`'s float32 reference, never written) a model's bytes in memory. */
+export async function onnxRunner(model: string | Uint8Array, backend: BackendChoice): Promise<Runner> {
   if (backend !== 'auto' && backend !== 'cpu') throw new UsageError(`--backend ${backend} applies to TF.js directories; ONNX files run on onnxruntime-node's CPU provider`);
   const ort = await importOptional('onnxruntime-node', 'running ONNX files', () => import('onnxruntime-node'));
+  const path = typeof model === 'string' ? model : 'the in-memory model';
   let session: import('onnxruntime-node').InferenceSession;
   try {
-    session = await ort.InferenceSession.create(path);
+    session = typeof model === 'string' ? await ort.InferenceSession.create(model) : await ort.InferenceSession.create(model);
   } catch (e) {
     throw new UsageError(`cannot load ${path} as ONNX: ${(e as Error).message.split('\n')[0]}`);
   }
@@ -92,7 +94,9 @@ export async function onnxRunner(path: string, backend: BackendChoice): Promise<
   };
 }
 
-export async function tfjsRunner(path: string, backend: BackendChoice): Promise<Runner> {
+/** A TF.js directory, or (`--verify`'s float32 reference, never written) a model's files in memory by name. */
+export async function tfjsRunner(model: string | ReadonlyMap<string, Uint8Array>, backend: BackendChoice): Promise<Runner> {
+  const path = typeof model === 'string' ? model : 'the in-memory model';
   const { selectBackend } = await import('../../backends/tfjs/runtime/select-backend.js');
   const { fileIOHandler } = await import('../../backends/tfjs/runtime/file-io-handler.js');
   let selected;
@@ -106,10 +110,11 @@ export async function tfjsRunner(path: string, backend: BackendChoice): Promise<
   const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | undefined;
   if (cpu) cpu.firstUse = false;
   // With tfjs-node its file:// scheme would do; the handler works with every build, so use it always.
-  const model = await tf.loadLayersModel(fileIOHandler(path)).catch((e: Error) => {
+  const handler = typeof model === 'string' ? fileIOHandler(model) : memoryHandler(tf, model);
+  const layers = await tf.loadLayersModel(handler).catch((e: Error) => {
     throw new UsageError(`cannot load ${path} as a TF.js LayersModel: ${e.message.split('\n')[0]}`);
   });
-  const s = model.inputs[0]!.shape;
+  const s = layers.inputs[0]!.shape;
   if (s.length !== 4 || s.slice(1).some((d) => d == null)) throw new UsageError(`${path}: expected an image input [N, H, W, C], got [${s.join(', ')}]`);
   const inputShape = [s[1]!, s[2]!, s[3]!] as [number, number, number];
   return {
@@ -119,16 +124,29 @@ export async function tfjsRunner(path: string, backend: BackendChoice): Promise<
     fixedBatch: undefined,
     async predict(nhwc, count = 1) {
       const x = tf.tensor(nhwc, [count, ...inputShape]);
-      const y = model.predict(x) as import('@tensorflow/tfjs').Tensor;
+      const y = layers.predict(x) as import('@tensorflow/tfjs').Tensor;
       const data = (await y.data()) as Float32Array;
       const shape = y.shape.slice();
       tf.dispose([x, y]);
       return { shape, data };
     },
     dispose: async () => {
-      model.dispose();
+      layers.dispose();
     },
   };
+}
+
+/** model.json and its shards, given as bytes by file name, as tf.io.fromMemory takes them. */
+function memoryHandler(tf: typeof import('@tensorflow/tfjs'), files: ReadonlyMap<string, Uint8Array>): import('@tensorflow/tfjs').io.IOHandler {
+  const json = JSON.parse(new TextDecoder().decode(files.get('model.json'))) as { modelTopology: object; weightsManifest: { paths: string[]; weights: import('@tensorflow/tfjs').io.WeightsManifestEntry[] }[] };
+  const shards = json.weightsManifest.flatMap((g) => g.paths.map((p) => files.get(p)!));
+  const data = new Uint8Array(shards.reduce((a, b) => a + b.byteLength, 0));
+  let at = 0;
+  for (const b of shards) {
+    data.set(b, at);
+    at += b.byteLength;
+  }
+  return tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((g) => g.weights), weightData: data.buffer });
 }
 
 /** Why a PyTorch directory cannot be run here (no Python with torch), or undefined when it can. */

@@ -33,20 +33,30 @@ function checkRecord(json: unknown, model: string): Preprocessing {
   }
 }
 
-function fromModelJson(path: string): Preprocessing | undefined {
+/** A TF.js directory's (or model.json path's) model.json, parsed; bounded. */
+export function readModelJson(path: string): { jsonPath: string; json: Record<string, unknown> | null } {
   const jsonPath = path.endsWith('.json') ? path : join(path, 'model.json');
-  let json: { userDefinedMetadata?: Record<string, unknown> };
   try {
-    json = JSON.parse(new TextDecoder().decode(readInput(jsonPath, MODEL_JSON_LIMIT, 'model.json')));
+    return { jsonPath, json: JSON.parse(new TextDecoder().decode(readInput(jsonPath, MODEL_JSON_LIMIT, 'model.json'))) };
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read ${jsonPath}: ${(e as Error).message}`);
   }
-  const record = json?.userDefinedMetadata?.[PREPROCESSING_METADATA_KEY];
+}
+
+function fromModelJson(path: string): Preprocessing | undefined {
+  const { jsonPath, json } = readModelJson(path);
+  const record = (json as { userDefinedMetadata?: Record<string, unknown> } | null)?.userDefinedMetadata?.[PREPROCESSING_METADATA_KEY];
   return record === undefined ? undefined : checkRecord(record, jsonPath);
 }
 
 function fromOnnx(path: string): Preprocessing | undefined {
+  const record = readOnnxMetadata(path).get(PREPROCESSING_METADATA_KEY);
+  return record === undefined ? undefined : parseRecord(record, path);
+}
+
+/** An ONNX file's metadata_props, scanned without decoding the model; bounded. */
+export function readOnnxMetadata(path: string): Map<string, string> {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -54,9 +64,7 @@ function fromOnnx(path: string): Preprocessing | undefined {
     throw new UsageError(`cannot read ${path}: ${(e as Error).message}`);
   }
   try {
-    const props = scanMetadataProps((buffer, position) => readSync(fd, buffer, 0, buffer.length, position), fstatSync(fd).size);
-    const record = props.get(PREPROCESSING_METADATA_KEY);
-    return record === undefined ? undefined : parseRecord(record, path);
+    return scanMetadataProps((buffer, position) => readSync(fd, buffer, 0, buffer.length, position), fstatSync(fd).size);
   } catch (e) {
     if (e instanceof MetadataScanError) throw new UsageError(`cannot read the metadata of ${path}: ${e.message}`);
     throw e;

@@ -6,20 +6,34 @@
  * are NCHW, TF.js's NHWC). Before anything is written, the memory one run needs is estimated and a run that
  * cannot fit is refused, and so is a target whose runtime is missing (PyTorch without a Python that imports
  * torch): --verify never skips a target quietly.
+ *
+ * A model with quantized weights (--quantize) holds a slightly different network: it is compared at its
+ * storage's tolerance (backends/agreement.ts), against the other targets, or, written alone, against the same
+ * target's float32 model built in memory (never written), so that --verify says what the quantization costs.
  */
 import { freemem, totalmem } from 'node:os';
-import { compareOutputs, nchwToNhwc, type Agreement } from '../../backends/agreement.js';
+import { coarser, compareOutputs, nchwToNhwc, type Agreement, type WeightStorage } from '../../backends/agreement.js';
 import { sampleInput } from '../../backends/sample-input.js';
 import type { Graph } from '../ir/graph.js';
 import { estimateRunMemory } from '../report/memory.js';
 import { UsageError } from './io.js';
-import { onnxRunner, pytorchRunner, pytorchUnavailable, tfjsRunner, type Runner } from './model-runners.js';
+import { onnxRunner, pytorchRunner, pytorchUnavailable, tfjsRunner, type Kind, type Runner } from './model-runners.js';
+import { recordedWeights, type RecordedWeights } from './recorded-weights.js';
 
 export interface VerifiedOutput {
   readonly target: string;
   readonly runtime: string;
   readonly outputShape: readonly number[];
   readonly finite: boolean;
+  /** How the model stores its weights: "float32", "uint8 (all 140 weights), dequantized to float32 at load". */
+  readonly weights: string;
+}
+
+/** The float32 model a quantized target is compared with, built in memory. */
+export interface VerifyReference {
+  /** Shown where a target name is: "tfjs (float32, in memory)". */
+  readonly label: string;
+  runner(): Promise<Runner>;
 }
 
 /** One target's output against the first target's. */
@@ -68,14 +82,18 @@ function runnerFor(target: string, path: string): Promise<Runner> {
   throw new Error(`internal: no runner for target ${target}`);
 }
 
-export async function verifyOutputs(outputs: readonly { target: string; path: string }[], expectedShape: readonly number[], seed: number): Promise<Verification> {
+export async function verifyOutputs(outputs: readonly { target: string; path: string }[], expectedShape: readonly number[], seed: number, reference?: VerifyReference): Promise<Verification> {
   const problems: string[] = [];
   const notes: string[] = [];
   const verified: VerifiedOutput[] = [];
-  /** Each output's first sample, channels last. */
-  const samples: { target: string; data: Float32Array }[] = [];
-  for (const { target, path } of outputs) {
-    const runner = await runnerFor(target, path);
+  /** Each output's first sample, channels last; the reference's first. */
+  const samples: { target: string; data: Float32Array; weights: WeightStorage }[] = [];
+  const runs = [
+    ...(reference ? [{ target: reference.label, open: () => reference.runner(), weights: { storage: 'float32', description: 'float32' } as RecordedWeights, written: false }] : []),
+    ...outputs.map(({ target, path }) => ({ target, open: () => runnerFor(target, path), weights: target === 'pytorch' ? ({ storage: 'float32', description: 'float32' } as RecordedWeights) : recordedWeights(target as Kind, path), written: true })),
+  ];
+  for (const { target, open, weights, written } of runs) {
+    const runner = await open();
     try {
       const [h, w, c] = runner.inputShape;
       let out;
@@ -91,19 +109,19 @@ export async function verifyOutputs(outputs: readonly { target: string; path: st
       const channelsFirst = runner.modelInput.layout === 'NCHW' && out.shape.length === 4;
       if (channelsFirst) first = nchwToNhwc(first, [1, ...out.shape.slice(1)]);
       const finite = first.every(Number.isFinite);
-      verified.push({ target, runtime: runner.runtime, outputShape: out.shape, finite });
+      if (written) verified.push({ target, runtime: runner.runtime, outputShape: out.shape, finite, weights: weights.description });
       // The compiler's shape is per sample and channels last: ONNX's [N, C, H, W] is [H, W, C] to it.
       const perSampleShape = channelsFirst ? [out.shape[2]!, out.shape[3]!, out.shape[1]!] : out.shape.slice(1);
       if (perSampleShape.join('x') !== expectedShape.join('x')) problems.push(`${target}: output shape [${out.shape.join(', ')}] does not hold [${expectedShape.join(', ')}] per sample`);
       if (!finite) problems.push(`${target}: the output holds NaN or infinite values`);
-      samples.push({ target, data: first });
+      samples.push({ target, data: first, weights: weights.storage });
     } finally {
       await runner.dispose();
     }
   }
   const comparisons: Comparison[] = [];
   for (let i = 1; i < samples.length; i++) {
-    const a = compareOutputs(samples[i]!.data, samples[0]!.data, 'cpu');
+    const a = compareOutputs(samples[i]!.data, samples[0]!.data, 'cpu', coarser(samples[i]!.weights, samples[0]!.weights));
     const targets = [samples[0]!.target, samples[i]!.target] as const;
     comparisons.push({ targets, agreement: a });
     const names = `${targets[0]} and ${targets[1]}`;

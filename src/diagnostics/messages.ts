@@ -258,6 +258,11 @@ export const messages = {
     message: (a) => `the ${a.target} backend cannot express ${a.layer}: ${a.why}`,
     hint: (a) => `the spec itself is valid ('effnet check' passes); change this layer, or compile to a target other than ${a.target}`,
   }),
+  E0602: def<{ weight: string; layer: string; index: number; value: string }>({
+    severity: 'error',
+    message: (a) => `--quantize float16: ${a.weight} (of ${a.layer}) holds ${a.value} at index ${a.index}, beyond float16's largest value 65504; it would load as infinity`,
+    hint: (a) => `store this weight as uint16 or uint8, or keep it float32 by quantizing the others with a pattern (--quantize 'float16:...' naming weights other than ${a.weight})`,
+  }),
 
   // ---- E07: trained weights ----
   E0701: def<{ layer: string; role: string; shape: string; key?: string; convention: string }>({

@@ -25,8 +25,12 @@ import type { Compilation, CompileOptions } from '../../pipeline.js';
 import type { WeightsMapping } from '../../weights/map-checkpoint.js';
 import type { CliContext, Register } from '../main.js';
 import { addScalingFlags, compileOptions, type ScalingFlags } from '../scaling-flags.js';
-import { checkVerifyMemory, checkVerifyRuntimes, verifyOutputs, type Verification } from '../verify-outputs.js';
+import { checkVerifyMemory, checkVerifyRuntimes, verifyOutputs, type Verification, type VerifyReference } from '../verify-outputs.js';
+import { onnxRunner, tfjsRunner } from '../model-runners.js';
 import { composeDirectory } from '../output/compose.js';
+import { collectQuantize, parseQuantizeFlag } from '../quantize-flag.js';
+import { Float16RangeError } from '../../../backends/float16.js';
+import { QuantizationRuleError, type QuantizationRule } from '../../../backends/tfjs/quantize.js';
 import { outputTarget } from '../output/output-path.js';
 import { writeArtifact } from '../output/write-artifact.js';
 import { byteProgress } from '../progress.js';
@@ -48,6 +52,7 @@ interface CompileFlags extends ScalingFlags {
   shardMb: string;
   verify?: boolean;
   preprocess?: PresetName;
+  quantize?: string[];
 }
 
 /** Options every backend receives; each reads the ones it knows (CommonEmitOptions plus its own). */
@@ -65,6 +70,10 @@ export interface EmitFlags {
   readonly shardBytes: number;
   readonly batch?: number;
   readonly externalData: boolean;
+  /** TF.js: weights stored quantized (--quantize); empty for float32. */
+  readonly quantize: readonly QuantizationRule[];
+  /** ONNX: weights stored as float16, cast to float32 at load (--quantize float16). */
+  readonly float16?: boolean;
 }
 
 function integer(text: string, flag: string, min: number, max: number, what: string): number {
@@ -95,6 +104,7 @@ export function emitFlags(f: CompileFlags): EmitFlags {
     shardBytes: shardBytes(f.shardMb),
     ...(f.batch !== undefined ? { batch: integer(f.batch, '--batch', 1, 2 ** 31 - 1, 'a positive integer') } : {}),
     externalData: f.externalData === true,
+    quantize: (f.quantize ?? []).map(parseQuantizeFlag),
   };
 }
 
@@ -110,6 +120,31 @@ const targetFlags: Readonly<Record<string, readonly string[]>> = {
   onnx: ['opset', 'keepBn', 'batch', 'externalData'],
   tfjs: ['foldBn', 'shardMb'],
 };
+/** A quantized target's float32 twin, run from memory (never written) so --verify can say what quantizing cost. */
+function floatReference(target: string, emit: () => Artifact): VerifyReference {
+  return {
+    label: `${target} (float32, in memory)`,
+    runner: () => {
+      const files = new Map(emit().files.map((f) => [f.path, Buffer.concat([...f.chunks()])] as const));
+      return target === 'onnx' ? onnxRunner(files.get('')!, 'auto') : tfjsRunner(files, 'auto');
+    },
+  };
+}
+
+/**
+ * Where --quantize goes: TF.js takes every mode and pattern; ONNX only float16 for every weight (stored as
+ * float16, cast to float32 at load: ORT's CPU provider has no float16 convolutions, and the affine uint8 and
+ * uint16 forms are tfjs-converter's), so `--target onnx` refuses anything else. Returns whether the ONNX
+ * file is written with float16 weights.
+ */
+function quantizeTargets(rules: readonly QuantizationRule[], targets: readonly string[]): boolean {
+  if (!rules.length) return false;
+  if (!targets.includes('tfjs') && !targets.includes('onnx')) throw new UsageError(`--quantize applies to --target tfjs, onnx (float16) or all, not ${targets.join(', ')}`);
+  const float16 = rules.length === 1 && rules[0]!.mode === 'float16' && !rules[0]!.patterns;
+  if (!targets.includes('tfjs') && !float16) throw new UsageError(`--target onnx stores weights as float16 only, every weight (--quantize float16): uint8, uint16 and patterns are TF.js's (tfjs-converter's quantization)`);
+  return float16 && targets.includes('onnx');
+}
+
 const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** Where one target's artifact goes. */
@@ -141,6 +176,7 @@ export const registerCompile: Register = (program, ctx) => {
       .option('--batch <n>', 'fixed batch size (default: a symbolic batch dimension N)')
       .option('--external-data', 'keep ONNX weights in a side file OUT.data (automatic past 2 GB)')
       .option('--shard-mb <n>', 'TF.js: largest weight shard in MiB (a large value gives one file)', '4')
+      .option('--quantize <mode>', "TF.js: store weights as float16, uint16 or uint8 (tfjs-converter's quantization, dequantized by tf.loadLayersModel); MODE:PATTERN,... for the weights whose names match (fnmatch: 'uint8:*kernel'); repeatable", collectQuantize)
       .addOption(new Option('--preprocess <preset>', "record in the model the preprocessing it expects, which effnet run applies by default (torchvision: resize to input/0.875, centre crop, ImageNet mean/std; keras: stretch, [-1, 1]; none: stretch, [0, 1])").choices(presetNames))
       .option('--verify', 'load what was written into its runtime and run it once: shapes, finite values, and the targets agreeing (pytorch needs a Python with torch: EFFNET_PYTHON)')
       .option('--json', 'what was written, as JSON on stdout')
@@ -159,11 +195,13 @@ export const registerCompile: Register = (program, ctx) => {
       if (given.length && !targets.includes(target)) throw new UsageError(`${given.map(flagName).join(', ')} appl${given.length === 1 ? 'ies' : 'y'} to --target ${target} (or all), not ${flags.target}`);
     }
     if (all && flags.batch !== undefined) ctx.io.err(`note: --batch applies to the ONNX file; the TF.js model takes any batch`);
+    const onnxFloat16 = quantizeTargets(emit.quantize, targets);
+    if (all && emit.quantize.length) ctx.io.err(`note: --quantize applies to the TF.js model${onnxFloat16 ? ' and model.onnx (float16); pytorch/ keeps' : '; model.onnx (which takes --quantize float16 alone) and pytorch/ keep'} float32 weights`);
     checkStdoutOutput(flags);
     if (legacyWeightsFlag(flags)) ctx.io.err(`note: --weights ${flags.weights} is deprecated: write --init ${flags.weights} (a checkpoint file of that name is ./${flags.weights})`);
     const checkpoint = emit.checkpoint ? await openWeights(emit.checkpoint) : undefined;
     try {
-      await compileTargets(file, flags, emit, options, targets, all, checkpoint, ctx);
+      await compileTargets(file, flags, { ...emit, float16: onnxFloat16 }, options, targets, all, checkpoint, ctx);
     } finally {
       checkpoint?.close();
     }
@@ -230,14 +268,19 @@ async function compileTargets(file: string, flags: CompileFlags, emitOptions: Em
     const preprocessing = flags.preprocess ? presetPreprocessing(flags.preprocess, height, width) : undefined;
     // Every target is emitted (its structure built and checked) before anything is written, so a target that
     // cannot express the model leaves no output from the others either.
-    const emitted: { target: string; out: string; artifact: Artifact }[] = [];
+    const emitted: { target: string; out: string; artifact: Artifact; reference: () => Artifact }[] = [];
     const failures: Diagnostic[] = [];
     for (const t of targets) {
       const out = outputFor(t, flags.output, all);
       const backend = await backends[t]!();
+      const options = { ...emit, specHash, ...(preprocessing ? { preprocessing } : {}), externalDataBase: all ? 'model.onnx' : basename(target.path) };
       try {
-        emitted.push({ target: t, out, artifact: backend.emit(graph, { ...emit, specHash, ...(preprocessing ? { preprocessing } : {}), externalDataBase: all ? 'model.onnx' : basename(target.path) }) });
+        // The same target with float32 weights, in one file, for --verify of a quantized model written alone.
+        const reference = () => backend.emit(graph, { ...options, quantize: [], float16: false, externalData: false });
+        emitted.push({ target: t, out, artifact: backend.emit(graph, options), reference });
       } catch (e) {
+        // A --quantize pattern that names no weight of this model: the flag is wrong, not the spec.
+        if (e instanceof QuantizationRuleError) throw new UsageError(e.message);
         if (!(e instanceof BackendError)) throw e;
         // A model the target cannot express (a grouped conv in TF.js, ...): the spec's problem, exit 1.
         const { node } = e;
@@ -260,12 +303,23 @@ async function compileTargets(file: string, flags: CompileFlags, emitOptions: Em
     const report = compilation.report!.total;
     const started = performance.now();
     // Weights are generated while they are written: the bar tracks both.
-    const bar = byteProgress(ctx.io, 4 * (report.params + report.bnStats) * emitted.length, `writing ${basename(flags.output)}`);
+    // The backends that know their size say so (quantized weights are smaller); the others write float32.
+    const expected = emitted.reduce((sum, { artifact: { summary: s } }) => sum + (typeof s.weightBytes === 'number' ? s.weightBytes : typeof s.modelBytes === 'number' ? s.modelBytes + Number(s.externalDataBytes ?? 0) : 4 * (report.params + report.bnStats)), 0);
+    const bar = byteProgress(ctx.io, expected, `writing ${basename(flags.output)}`);
     const composed = all ? composeDirectory(emitted.map((e) => ({ name: e.target === 'onnx' ? 'model.onnx' : e.target, artifact: e.artifact }))) : undefined;
     let written;
     try {
       written = await writeArtifact(composed?.artifact ?? emitted[0]!.artifact, target, { onProgress: bar, ...(ctx.io.writeBytes ? { stdout: ctx.io.writeBytes } : {}) });
     } catch (e) {
+      if (e instanceof Float16RangeError) {
+        // A weight float16 cannot hold, found as it was converted: the write stopped and left nothing.
+        const layer = e.weight.slice(0, e.weight.lastIndexOf('/'));
+        const node = graph.nodes.find((n) => n.name === layer) ?? graph.nodes.at(-1)!;
+        const d = diagnostic('E0602', node.span, { weight: e.weight, layer: node.name, index: e.index, value: String(e.value) });
+        ctx.io.err(formatDiagnostics([d], compilation.file, { color: ctx.io.color }) + '\neffnet: nothing written');
+        if (flags.json) ctx.io.out(failureJson([{ file, source: compilation.file, diagnostics: [d] }]));
+        return ctx.setExit(1);
+      }
       if (!(e instanceof WeightValueError)) throw e;
       // A NaN or infinite weight, found as it was read: the write stopped and left nothing.
       const t = e.binding.tensor;
@@ -287,15 +341,18 @@ async function compileTargets(file: string, flags: CompileFlags, emitOptions: Em
       // Folding removes BN's gamma and beta and adds conv biases: say so, or the count looks wrong next to the report's.
       const params = typeof s.params === 'number' ? `, ${s.params.toLocaleString('en-US')} params${folded ? ` after folding BN, ${report.params.toLocaleString('en-US')} before` : ''}` : '';
       const opset = typeof s.opset === 'number' ? `${folded ? ';' : ','} opset ${s.opset}` : '';
+      const quantized = typeof s.quantization === 'string' ? `; weights ${s.quantization}` : '';
       const where = artifact.layout === 'directory' ? `${asDirectory(out)} (${files.length} files, ` : `${files.join(' + ')} (`;
-      ctx.io.err(`${file}: wrote ${where}${mb(bytes)}${params}${opset})${composed ? '' : ` in ${seconds} s`}`);
+      ctx.io.err(`${file}: wrote ${where}${mb(bytes)}${params}${opset}${quantized})${composed ? '' : ` in ${seconds} s`}`);
       outputs.push({ target: t, path: out, files, bytes, ...s });
     }
     if (composed) ctx.io.err(`${file}: wrote ${asDirectory(flags.output)} in ${seconds} s`);
     let verification: Verification | undefined;
     if (flags.verify) {
-      verification = await verifyOutputs(emitted.map((e) => ({ target: e.target, path: e.out })), graph.nodes.at(-1)!.shape, emit.seed);
-      for (const v of verification.outputs) ctx.io.err(`verify: ${v.target} on ${v.runtime}: output [${v.outputShape.join(', ')}]${v.finite ? ', finite' : ''}`);
+      const alone = emitted.length === 1 && typeof emitted[0]!.artifact.summary.quantization === 'string' ? emitted[0]! : undefined;
+      const reference = alone ? floatReference(alone.target, alone.reference) : undefined;
+      verification = await verifyOutputs(emitted.map((e) => ({ target: e.target, path: e.out })), graph.nodes.at(-1)!.shape, emit.seed, reference);
+      for (const v of verification.outputs) ctx.io.err(`verify: ${v.target} on ${v.runtime}: output [${v.outputShape.join(', ')}]${v.finite ? ', finite' : ''}${v.weights === 'float32' ? '' : `; weights ${v.weights}`}`);
       for (const { targets: [a, b], agreement } of verification.comparisons) if (agreement.evidence) ctx.io.err(`verify: outputs of ${a} and ${b} ${agreement.summary}`);
       for (const n of verification.notes) ctx.io.err(`verify: note: ${n}`);
       for (const p of verification.problems) ctx.io.err(`effnet: error: verify: ${p}`);

@@ -24,6 +24,7 @@ import { addPreprocessingFlags, describePreprocessing, givenPreprocessingFlags, 
 import { resizedSize } from '../preprocess-image.js';
 import { progressBar } from '../progress.js';
 import { recordedPreprocessing } from '../recorded-preprocessing.js';
+import { recordedWeights } from '../recorded-weights.js';
 
 interface RunFlags extends PreprocessingFlags {
   backend: BackendChoice;
@@ -140,6 +141,7 @@ export const registerRun: Register = (program, ctx) => {
       // Found before any runtime loads: an empty directory is a mistake to report at once.
       const files = mode === 'directory' ? listImages(flags.input) : [];
       const runner = kind === 'onnx' ? await onnxRunner(path, flags.backend) : await tfjsRunner(path, flags.backend);
+      const weights = recordedWeights(kind, path);
       try {
         const [h, w, c] = runner.inputShape;
         let preprocessing: ResolvedPreprocessing | undefined;
@@ -150,6 +152,7 @@ export const registerRun: Register = (program, ctx) => {
         const header = (inputLine: string, labels: ClassLabels | undefined, classes: number) => [
           `model:        ${artifact} (${kind === 'onnx' ? 'ONNX' : 'TF.js LayersModel'})`,
           `runtime:      ${runner.runtime}`,
+          ...(weights.storage === 'float32' ? [] : [`weights:      ${weights.description}`]),
           `input:        ${inputLine}`,
           ...(preprocessing ? [`preprocess:   ${describePreprocessing(preprocessing)}`] : []),
           `labels:       ${labelsLine(labels, classes)}`,
@@ -159,6 +162,7 @@ export const registerRun: Register = (program, ctx) => {
           model: artifact,
           format: kind === 'onnx' ? 'onnx' : 'tfjs layers-model',
           runtime: runner.runtime,
+          weights: weights.description,
           input: { ...input, layout: runner.modelInput.layout },
           preprocessing: preprocessing ? preprocessingJson(preprocessing) : null,
           labels: labels ? { source: labels.source, count: labels.names.length } : null,
