@@ -152,6 +152,8 @@ export function toWire(graph: Graph, options: WireOptions): WireModel {
       case 'relu':
       case 'sigmoid':
       case 'swish':
+      case 'gelu':
+        // tfjs-layers' 'gelu' is the exact erf form (activations.ts, Gelu), as PyTorch's nn.GELU().
         return layer('Activation', name, { activation: fn }, [x]);
       case 'relu6':
         // ReLU(max_value=6) is the Keras spelling; TF.js reads it natively.

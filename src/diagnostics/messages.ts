@@ -188,6 +188,66 @@ export const messages = {
     hint: (a) => `leave ${a.flag} out for this spec`,
   }),
 
+  E0323: def<{ name: string }>({
+    severity: 'error',
+    message: (a) => `unknown name '${a.name}' in an expression`,
+    hint: () => "an expression may name the model's params, the block's parameters and lets, and the block's tensors (their channel counts)",
+  }),
+  E0324: def<{ name: string } & Suggestable>({
+    severity: 'error',
+    message: (a) => `unknown function '${a.name}'`,
+    hint: suggest,
+  }),
+  E0325: def<{ name: string; arity: number; got: number }>({
+    severity: 'error',
+    message: (a) => `${a.name} takes ${a.arity} argument${a.arity === 1 ? '' : 's'}, got ${a.got}`,
+  }),
+  E0326: def<{ text: string }>({
+    severity: 'error',
+    message: (a) => `${a.text} divides by zero`,
+  }),
+  E0327: def<{ field: string; text: string; value: string }>({
+    severity: 'error',
+    message: (a) => `${a.field} ${a.text} is ${a.value}, not a whole number`,
+    hint: () => 'channels, kernels, strides and groups are whole numbers: use floor(), round() or divisible() in the expression',
+  }),
+
+  E0328: def<{ name: string; why: string }>({
+    severity: 'error',
+    message: (a) => `block '${a.name}' ${a.why}`,
+    hint: () => 'give the block a name of its own',
+  }),
+  E0329: def<{ name: string }>({
+    severity: 'error',
+    message: (a) => `block '${a.name}' has no statements`,
+    hint: () => 'a block is made of statements such as conv channels channels kernel 3',
+  }),
+  E0330: def<{ name: string } & Suggestable>({
+    severity: 'error',
+    message: (a) => `unknown statement '${a.name}' in a block`,
+    hint: suggest,
+  }),
+  E0331: def<{ name: string; known: string }>({
+    severity: 'error',
+    message: (a) => `'from ${a.name}': no tensor of that name exists here`,
+    hint: (a) => `a statement reads the block input 'in' or a tensor named earlier in the block (here: ${a.known})`,
+  }),
+  E0332: def<{ op: string; want: string; got: number }>({
+    severity: 'error',
+    message: (a) => `${a.op} reads ${a.want}, 'from' names ${a.got}`,
+    hint: () => "name its inputs with 'from', as in 'add from a, b'",
+  }),
+  E0333: def<{ op: string; want: string; got: number }>({
+    severity: 'error',
+    message: (a) => `${a.op} gives ${a.want}, not ${a.got}`,
+    hint: () => "only split gives several tensors: 'a, b = split'",
+  }),
+  E0334: def<{ cycle: string }>({
+    severity: 'error',
+    message: (a) => `blocks use each other in a cycle: ${a.cycle}`,
+    hint: () => 'a block may use other blocks, but never itself, directly or through others',
+  }),
+
   // ---- E04: shapes ----
   E0401: def<{ kernel: number; size: string; layer: string }>({
     severity: 'error',
@@ -219,6 +279,15 @@ export const messages = {
     severity: 'error',
     message: (a) => `${a.op} needs a flat input, but the tensor is still a feature map`,
     hint: () => "put 'gap' before it to pool the feature map to a vector",
+  }),
+  E0407: def<{ layer: string; shapes: string }>({
+    severity: 'error',
+    message: (a) => `${a.layer} joins tensors of different sizes: ${a.shapes}`,
+    hint: () => 'tensors joined with concat or add must have the same height and width (and add the same channels)',
+  }),
+  E0408: def<{ layer: string; what: string }>({
+    severity: 'error',
+    message: (a) => `${a.layer}: ${a.what}`,
   }),
   W0407: def<{ kernel: number; size: string; layer: string }>({
     severity: 'warning',
