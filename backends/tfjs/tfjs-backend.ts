@@ -89,6 +89,7 @@ export function emitTfjs(graph: Graph, options: TfjsEmitOptions): Artifact {
       shards: shardCount,
       foldedBatchNorm: options.foldBatchNorm === true,
     },
+    notes: wire.notes,
   };
 }
 

@@ -242,6 +242,16 @@ export const messages = {
     message: (a) => `${a.op} gives ${a.want}, not ${a.got}`,
     hint: () => "only split gives several tensors: 'a, b = split'",
   }),
+  E0335: def<{ field: string; op: string; where: string }>({
+    severity: 'error',
+    message: (a) => `${a.op} ${a.where} needs ${a.field}`,
+    hint: (a) => `give it as an option: '${a.op} ... ${a.field} VALUE'`,
+  }),
+  E0336: def<{ param: string; block: string; signature: string }>({
+    severity: 'error',
+    message: (a) => `${a.block} needs a value for its parameter '${a.param}', which has no default`,
+    hint: (a) => `give it where the block is used ('${a.param} VALUE'), or a default in its definition: ${a.signature}`,
+  }),
   E0334: def<{ cycle: string }>({
     severity: 'error',
     message: (a) => `blocks use each other in a cycle: ${a.cycle}`,
@@ -326,6 +336,11 @@ export const messages = {
     severity: 'error',
     message: (a) => `the ${a.target} backend cannot express ${a.layer}: ${a.why}`,
     hint: (a) => `the spec itself is valid ('effnet check' passes); change this layer, or compile to a target other than ${a.target}`,
+  }),
+  W0602: def<{ target: string; layer: string; what: string; cost: string }>({
+    severity: 'warning',
+    message: (a) => `the ${a.target} backend writes ${a.layer} as ${a.what}`,
+    hint: (a) => a.cost,
   }),
 
   // ---- E07: trained weights ----

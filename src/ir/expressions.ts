@@ -79,3 +79,28 @@ export function wholeNumber(v: number): number | undefined {
   const r = Math.round(v);
   return Math.abs(v - r) < 1e-9 * Math.max(1, Math.abs(v)) ? r : undefined;
 }
+
+const precedence = (e: AtomAst) => (e.kind === 'binary' ? (e.op === '+' ? 1 : 2) : 3);
+
+/**
+ * The canonical text of a value: one space around operators, `f(a, b)` for calls, parentheses only where the
+ * tree needs them (a right operand of the same precedence keeps them: `a / (b * c)`, and `a + (b + c)` stays as
+ * written, since floating-point sums are not associative).
+ */
+export function expressionText(e: AtomAst): string {
+  switch (e.kind) {
+    case 'binary': {
+      const p = precedence(e);
+      const left = precedence(e.left) < p ? `(${expressionText(e.left)})` : expressionText(e.left);
+      const right = precedence(e.right) <= p ? `(${expressionText(e.right)})` : expressionText(e.right);
+      return `${left} ${e.op} ${right}`;
+    }
+    case 'call':
+      return `${e.fn}(${e.args.map(expressionText).join(', ')})`;
+    default:
+      return e.text;
+  }
+}
+
+/** A stage-table field: a plain value as it is, an expression in the parentheses the table needs. */
+export const fieldText = (e: AtomAst) => (e.kind === 'number' || e.kind === 'dash' ? e.text : `(${expressionText(e)})`);

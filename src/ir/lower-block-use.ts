@@ -8,7 +8,7 @@
 import { diagnostic } from '../diagnostics/diagnostic.js';
 import type { Span } from '../source/span.js';
 import type { AtomAst, OptionAst } from '../syntax/ast.js';
-import { evaluate } from './expressions.js';
+import { evaluate, expressionText } from './expressions.js';
 import type { Field } from './ops.js';
 import type { BlockDef, BlockUse, LayerSpec } from './spec.js';
 import type { Reader } from './value-reader.js';
@@ -24,6 +24,9 @@ export interface BlockUseSite {
 }
 
 const FIELDS = ['channels', 'kernel', 'stride'] as const;
+
+/** `unit(channels, ratio = 4)`, for messages. */
+export const blockSignature = (def: BlockDef) => `${def.name}(${def.params.map((p) => (p.default ? `${p.name} = ${expressionText(p.default)}` : p.name)).join(', ')})`;
 /** Options every row takes, whatever its operator. */
 const ROW_OPTIONS = ['first', 'width', 'depth'] as const;
 
@@ -51,7 +54,7 @@ function bind(r: Reader, def: BlockDef, site: BlockUseSite, given: ReadonlyMap<s
       continue;
     }
     ok = false;
-    if (report) r.report(diagnostic('E0304', site.span, { field: p.name, op: def.name }, p.name));
+    if (report) r.report(diagnostic('E0336', site.span, { param: p.name, block: def.name, signature: blockSignature(def) }, p.name));
   }
   return ok ? args : undefined;
 }

@@ -24,7 +24,9 @@ function checkNames(r: Reader, e: AtomAst, visible: ReadonlySet<string>, field: 
   }
   const calls = (x: AtomAst): void => {
     if (x.kind === 'call') {
-      if (!functions[x.fn]) r.report(diagnostic('E0324', x.fnSpan, { name: x.fn, suggestion: nearestName(x.fn, Object.keys(functions)), valid: Object.keys(functions) }, field));
+      const f = functions[x.fn];
+      if (!f) r.report(diagnostic('E0324', x.fnSpan, { name: x.fn, suggestion: nearestName(x.fn, Object.keys(functions)), valid: Object.keys(functions) }, field));
+      else if (f.arity !== x.args.length) r.report(diagnostic('E0325', x.span, { name: x.fn, arity: f.arity, got: x.args.length }, field));
       x.args.forEach(calls);
     } else if (x.kind === 'binary') {
       calls(x.left);
@@ -86,7 +88,7 @@ function lowerBlock(r: Reader, b: BlockAst, blockNames: readonly string[], model
     body.push(lowered);
     for (const t of lowered.targets) tensors.add(t);
   });
-  if (body.every((s) => s.kind === 'let')) r.report(diagnostic('E0329', b.nameSpan, { name: b.name }, 'block'));
+  if (b.body.every((s) => s.kind === 'let')) r.report(diagnostic('E0329', b.nameSpan, { name: b.name }, 'block'));
   return { name: b.name, span: b.span, nameSpan: b.nameSpan, params, body };
 }
 
@@ -120,7 +122,7 @@ function lowerStatement(r: Reader, st: StatementAst, index: number, blockNames: 
     options[name] = atom;
   }
   for (const req of def?.required ?? []) {
-    if (!found.has(req)) r.report(diagnostic('E0304', st.span, { field: req, op: st.op }, req));
+    if (!found.has(req)) r.report(diagnostic('E0335', st.span, { field: req, op: st.op, where: 'in a block' }, req));
   }
   const from = (found.get('from')?.value.atoms ?? []).map((a) => {
     if (a.kind !== 'name' || !tensors.has(a.text)) r.report(diagnostic('E0331', a.span, { name: a.text, known: [...tensors].join(', ') }, 'from'));

@@ -129,7 +129,7 @@ function lowerLayer(r: Reader, layer: LayerAst, blocks: Blocks): LayerSpec | und
   }
   for (const f of fieldNames) {
     if (uses[f] === 'required' && !layer.options.some((o) => o.name === f)) {
-      r.report(diagnostic('E0304', layer.span, { field: f, op }, f));
+      r.report(diagnostic('E0335', layer.span, { field: f, op, where: 'in a stem or head' }, f));
     }
   }
   const { values, spans } = layerOptions(r, op, otherOpts, fieldNames);

@@ -12,6 +12,7 @@ import { activationNamed, type Activation } from '../ir/activations.js';
 import { isActivationOp } from '../ir/block-ops.js';
 import { evaluate, wholeNumber } from '../ir/expressions.js';
 import { BLOCK_INPUT } from '../ir/lower-block.js';
+import { blockSignature } from '../ir/lower-block-use.js';
 import type { BlockDef, BlockStatement, LayerSpec, ModelSpec } from '../ir/spec.js';
 import type { AtomAst } from '../syntax/ast.js';
 import type { PadMode } from './conv-arithmetic.js';
@@ -146,7 +147,7 @@ function statement(g: GraphBuilder, spec: ModelSpec, st: OpStatement, inputs: re
       const innerArgs: Record<string, number> = {};
       for (const p of inner.params) {
         const v = st.options[p.name] !== undefined ? value(p.name) : p.default ? must(evaluate(p.default, (n) => innerArgs[n] ?? env(n), (d) => problems.push(d), p.name), problems) : p.name === 'stride' ? 1 : undefined;
-        if (v === undefined) throw new ShapeError(diagnostic('E0304', st.span, { field: p.name, op: inner.name }, p.name));
+        if (v === undefined) throw new ShapeError(diagnostic('E0336', st.span, { param: p.name, block: inner.name, signature: blockSignature(inner) }, p.name));
         innerArgs[p.name] = v;
       }
       return [buildUserBlock(g, spec, inner, innerArgs, b, x, name)];

@@ -222,6 +222,14 @@ async function compileTargets(file: string, flags: CompileFlags, emitOptions: Em
         ctx.setExit(1);
       }
     }
+    for (const { target: t, artifact } of emitted) {
+      // One warning with its source line; a ResNeXt has one such layer per block, so the rest are counted.
+      const [first, ...more] = artifact.notes ?? [];
+      if (!first) continue;
+      const d = diagnostic('W0602', first.node.span, { target: t, layer: first.node.name, what: first.what, cost: first.cost });
+      ctx.io.err(formatDiagnostics([d], compilation.file, { color: ctx.io.color }) + '\n');
+      if (more.length) ctx.io.err(`effnet: warning: ${t}: ${more.length} more layer${more.length === 1 ? '' : 's'} written the same way (${more.map((n) => n.node.name).slice(0, 3).join(', ')}${more.length > 3 ? ', ...' : ''})\n`);
+    }
     if (emitted.length < targets.length) {
       if (all) ctx.io.err('effnet: nothing written: every target must compile for --target all');
       if (flags.json) ctx.io.out(failureJson([{ file, source: compilation.file, diagnostics: [...compilation.diagnostics, ...failures] }]));
