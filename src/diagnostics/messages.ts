@@ -375,6 +375,11 @@ export const messages = {
     message: (a) => `the checkpoint's ${a.key} (for ${a.layer}) holds ${a.value} at index ${a.index}`,
     hint: () => 'a checkpoint saved from a diverged training run; use an earlier one',
   }),
+  E0709: def<{ key: string; layer: string; groups: number; value: string }>({
+    severity: 'error',
+    message: (a) => `the checkpoint's ${a.key} (for ${a.layer}, a convolution in ${a.groups} groups) holds ${a.value} outside its groups`,
+    hint: () => 'a TF.js model trained after effnet wrote it: TF.js has no grouped convolution and trained the zeros between the groups; this kernel no longer fits the spec',
+  }),
   E0707: def<{ who: string; padding: string; eps: number; specPadding: string; specEps: number }>({
     severity: 'error',
     message: (a) => `${a.who} pads ${a.padding === 'symmetric' ? 'symmetrically' : "'same'"} with BN eps ${eps(a.eps)}; this spec pads '${a.specPadding}' with eps ${eps(a.specEps)}, so the weights would compute something else`,

@@ -119,8 +119,10 @@ function statement(g: GraphBuilder, spec: ModelSpec, st: OpStatement, inputs: re
       if (ih !== bh || iw !== bw || ic !== bc) {
         // No identity: a projection when asked for one, else the branch alone (as mbconv's skip rule).
         if (!onOff('proj', false)) return [branch];
-        const stride = ih! / bh!;
-        if (!Number.isInteger(stride) || iw! / bw! !== stride) throw new ShapeError(diagnostic('E0408', st.span, { layer: name, what: `the block input ${g.shape(blockInput).join('x')} cannot be projected onto ${g.shape(branch).join('x')} by a strided 1x1 convolution` }));
+        // The stride that takes a 1x1 'valid' conv from the input's size to the branch's (129 -> 65 is 2).
+        const fits = (s: number) => Math.floor((ih! - 1) / s) + 1 === bh! && Math.floor((iw! - 1) / s) + 1 === bw!;
+        const stride = [Math.floor(ih! / bh!), Math.ceil(ih! / bh!)].find((s) => s >= 1 && fits(s));
+        if (stride === undefined) throw new ShapeError(diagnostic('E0408', st.span, { layer: name, what: `the block input ${g.shape(blockInput).join('x')} cannot be projected onto ${g.shape(branch).join('x')} by a strided 1x1 convolution` }));
         shortcut = g.bn(`${name}_bn`, g.conv(`${name}_conv`, blockInput, { filters: bc!, kernel: 1, stride, pad: 'valid' }));
       }
       return [g.addNodes(name, g.dropout(`${name}_drop`, branch, b.dropConnect, true), shortcut)];

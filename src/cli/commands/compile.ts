@@ -18,7 +18,7 @@ import { failureJson } from '../json-failure.js';
 import { loadSpec } from '../load-spec.js';
 import { compileWithWeights, openWeights } from '../checkpoint-input.js';
 import type { OpenedCheckpoint } from '../../checkpoint/open-checkpoint.js';
-import { WeightValueError } from '../../weights/checkpoint-weights.js';
+import { weightValueDiagnostic, WeightValueError } from '../../weights/checkpoint-weights.js';
 import { conventionNames } from '../../weights/naming/conventions.js';
 import type { WeightSource } from '../../../backends/weight-source.js';
 import type { Compilation, CompileOptions } from '../../pipeline.js';
@@ -246,8 +246,7 @@ async function compileTargets(file: string, flags: CompileFlags, emitOptions: Em
     } catch (e) {
       if (!(e instanceof WeightValueError)) throw e;
       // A NaN or infinite weight, found as it was read: the write stopped and left nothing.
-      const t = e.binding.tensor;
-      const d = diagnostic('E0706', t.node.span, { key: e.binding.key, layer: t.node.name, index: e.index, value: String(e.value) });
+      const d = weightValueDiagnostic(e);
       ctx.io.err(formatDiagnostics([d], compilation.file, { color: ctx.io.color }) + '\neffnet: nothing written');
       if (flags.json) ctx.io.out(failureJson([{ file, source: compilation.file, diagnostics: [d] }]));
       return ctx.setExit(1);
