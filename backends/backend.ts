@@ -27,6 +27,17 @@ export interface Artifact {
   readonly files: readonly ArtifactFile[];
   /** Figures the backend wants to report (parameter count it wrote, opset, ...). */
   readonly summary: ArtifactSummary;
+  /** Layers the target writes in another form than the graph's, and what it costs; the CLI warns of each. */
+  readonly notes?: readonly BackendNote[];
+}
+
+/** A layer written differently from the graph (exact, but at a cost the user should know of). */
+export interface BackendNote {
+  readonly node: GraphNode;
+  /** What the layer is written as. */
+  readonly what: string;
+  /** What that costs or changes. */
+  readonly cost: string;
 }
 
 /** What every backend reports, plus whatever else it wants to (opset, shard count, ...). */

@@ -110,6 +110,7 @@ function batchNormTensors(node: GraphNode, channels: number, init: Init, seed: n
 
 /** The seeded reference initialisers (or zeros) as a WeightSource. Biases start at zero. */
 export function seededWeights(init: Init, seed: number, randomBatchNorm = false): WeightSource {
+  const kind = init;
   return {
     description: init === 'zeros' ? 'zeros' : `random, seed ${seed}`,
     tensor(node, role, shape) {
@@ -119,6 +120,16 @@ export function seededWeights(init: Init, seed: number, randomBatchNorm = false)
           return node.op.kind === 'conv' ? convKernel(node, shape[1]! * node.op.groups, init, seed) : denseKernel(node, shape[1]!, init, seed);
         case 'bias':
           return new Float32Array(shape[0]!);
+        case 'scale': {
+          // A layer scale starts at its init (1e-6 in ConvNeXt); random non-trivial values when asked.
+          const init = node.op.kind === 'scale' ? node.op.init : 1;
+          const v = new Float32Array(shape[0]!).fill(init);
+          if (randomBatchNorm && kind === 'random') {
+            const rng = new Rng(streamKey(seed, `${node.name}/scale`));
+            for (let i = 0; i < v.length; i++) v[i] = 0.5 + rng.next();
+          }
+          return v;
+        }
         default:
           // One generation of all four from the node's stream: the same numbers whichever is asked first.
           return batchNormTensors(node, shape[0]!, init, seed, randomBatchNorm)[role];

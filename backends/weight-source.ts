@@ -9,7 +9,8 @@
 import type { GraphNode } from '../src/ir/graph.js';
 
 /** The tensors a node can have. */
-export type TensorRole = 'kernel' | 'bias' | 'gamma' | 'beta' | 'mean' | 'variance';
+/** A conv's or dense layer's kernel and bias; a batch norm's (or layer norm's) gamma and beta, a batch norm's running mean and variance; a layer scale's vector. */
+export type TensorRole = 'kernel' | 'bias' | 'gamma' | 'beta' | 'mean' | 'variance' | 'scale';
 
 export interface WeightSource {
   /** A fresh array the caller may change (folding scales it in place), in the canonical layout and `shape`. */

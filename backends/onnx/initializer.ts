@@ -18,8 +18,8 @@ export interface Initializer {
   readonly name: string;
   readonly dims: readonly number[];
   readonly role: TensorRole;
-  /** Produces the float32 values; called once per write, when the tensor's turn comes. */
-  readonly values: () => Float32Array;
+  /** Produces the values; called once per write, when the tensor's turn comes. int64 only for constants (shapes, slice bounds). */
+  readonly values: () => Float32Array | BigInt64Array;
   /** Stored as float16 (converted from `values`, round to nearest even) instead of float32. */
   readonly float16?: boolean;
   /** The weight a renamed initializer holds (its float32 name), for messages. */
@@ -27,7 +27,16 @@ export interface Initializer {
 }
 
 export const elementCount = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
-export const byteLength = (init: Initializer): number => (init.float16 ? 2 : 4) * elementCount(init.dims);
+const isInt64 = (init: Initializer) => init.role === 'constant' && init.name.startsWith('int64/');
+export const byteLength = (init: Initializer): number => (isInt64(init) ? 8 : init.float16 ? 2 : 4) * elementCount(init.dims);
+
+/** An int64 constant (a Reshape shape, Slice bounds): named `int64/...`, which is how the encoder knows its type. */
+export const int64Constant = (name: string, values: readonly number[]): Initializer => ({
+  name: `int64/${name}`,
+  dims: [values.length],
+  role: 'constant',
+  values: () => BigInt64Array.from(values, (v) => BigInt(v)),
+});
 
 /** TensorProto.raw_data. */
 const RAW_DATA_FIELD = 9;
@@ -37,7 +46,8 @@ export type Placement = { readonly kind: 'embedded' } | { readonly kind: 'extern
 
 /** The TensorProto fields before the data: dims, type, name, and for external tensors where to find the data. */
 export function tensorHeader(init: Initializer, placement: Placement): Uint8Array {
-  const base = { dims: [...init.dims], dataType: init.float16 ? onnx.TensorProto.DataType.FLOAT16 : onnx.TensorProto.DataType.FLOAT, name: init.name };
+  const dataType = isInt64(init) ? onnx.TensorProto.DataType.INT64 : init.float16 ? onnx.TensorProto.DataType.FLOAT16 : onnx.TensorProto.DataType.FLOAT;
+  const base = { dims: [...init.dims], dataType, name: init.name };
   const message =
     placement.kind === 'embedded'
       ? base
@@ -74,10 +84,11 @@ export function tensorBytes(init: Initializer): Uint8Array {
   if (values.length !== elementCount(init.dims)) {
     throw new Error(`internal: ${init.name} produced ${values.length} values for dims [${init.dims.join(', ')}]`);
   }
-  if (init.float16) return toFloat16Bytes(values, init.weight ?? init.name);
+  if (init.float16 && values instanceof Float32Array) return toFloat16Bytes(values, init.weight ?? init.name);
   if (littleEndian) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   const out = new Uint8Array(values.byteLength);
   const view = new DataView(out.buffer);
-  for (let i = 0; i < values.length; i++) view.setFloat32(4 * i, values[i]!, true);
+  if (values instanceof BigInt64Array) for (let i = 0; i < values.length; i++) view.setBigInt64(8 * i, values[i]!, true);
+  else for (let i = 0; i < values.length; i++) view.setFloat32(4 * i, values[i]!, true);
   return out;
 }

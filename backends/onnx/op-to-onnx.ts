@@ -10,7 +10,7 @@ import type { GraphNode, Graph, PrimOp } from '../../src/ir/graph.js';
 import { batchNormOf, type WeightSource } from '../weight-source.js';
 import { onnxInitializerName } from '../../src/weights/naming/effnet-names.js';
 import { bnScale, foldBias, foldKernel } from '../fold-bn.js';
-import type { Initializer } from './initializer.js';
+import { int64Constant, type Initializer } from './initializer.js';
 import { OnnxExportError } from './onnx-error.js';
 
 type NodeProto = onnxProto.onnx.INodeProto;
@@ -174,6 +174,20 @@ const lowerActivation: Lowering<'activation'> = (node, ctx) => {
       if (ctx.opset >= 14) single('HardSwish', [x]);
       else gated('HardSigmoid', hardSigmoidAttrs());
       break;
+    case 'gelu': {
+      // The exact (erf) GELU: x * (1 + erf(x / sqrt 2)) / 2. ONNX has a Gelu op only from opset 20.
+      if (ctx.opset >= 20) {
+        single('Gelu', [x]);
+        break;
+      }
+      const t = (suffix: string) => `${node.name}/${suffix}`;
+      ctx.node({ opType: 'Div', name: t('scaled'), input: [x, ctx.initializer(scalar('gelu/sqrt2', Math.SQRT2))], output: [t('scaled')] }, { [t('scaled')]: dims });
+      ctx.node({ opType: 'Erf', name: t('erf'), input: [t('scaled')], output: [t('erf')] }, { [t('erf')]: dims });
+      ctx.node({ opType: 'Add', name: t('erf_plus_one'), input: [t('erf'), ctx.initializer(scalar('gelu/one', 1))], output: [t('erf_plus_one')] }, { [t('erf_plus_one')]: dims });
+      ctx.node({ opType: 'Mul', name: t('gated'), input: [x, t('erf_plus_one')], output: [t('gated')] }, { [t('gated')]: dims });
+      single('Mul', [t('gated'), ctx.initializer(scalar('gelu/half', 0.5))]);
+      break;
+    }
     default: {
       const never: never = fn;
       throw new OnnxExportError(`activation ${String(never)} has no ONNX mapping`);
@@ -231,6 +245,72 @@ const lowerDense: Lowering<'dense'> = (node, ctx) => {
   ctx.bind(node.id, out);
 };
 
+/** [C] parameters broadcast over [N, C, H, W]: shaped [C, 1, 1] for a feature map, [C] for a vector. */
+const perChannelDims = (node: GraphNode) => (node.shape.length === 3 ? [channelsOf(node), 1, 1] : [channelsOf(node)]);
+
+const lowerLayerNorm: Lowering<'layernorm'> = (node, ctx) => {
+  if (ctx.opset < 17) {
+    const why = `layer norm needs ONNX opset 17 or later (LayerNormalization); compile with --opset 17`;
+    throw new OnnxExportError(`${node.name}: ${why}`, node, why);
+  }
+  const x = ctx.tensor(inputOf(node, ctx).id);
+  const c = channelsOf(node);
+  const out = ctx.outputName(node);
+  const scale = ctx.initializer({ name: onnxInitializerName(node, 'gamma'), dims: [c], role: 'param', values: () => ctx.weights.tensor(node, 'gamma', [c]) });
+  const shift = ctx.initializer({ name: onnxInitializerName(node, 'beta'), dims: [c], role: 'param', values: () => ctx.weights.tensor(node, 'beta', [c]) });
+  const attribute = [int('axis', -1), float('epsilon', node.op.eps)];
+  if (node.shape.length === 1) {
+    ctx.node({ opType: 'LayerNormalization', name: node.name, input: [x, scale, shift], output: [out], attribute }, { [out]: dimsOf(node, ctx) });
+  } else {
+    // LayerNormalization normalises the trailing axes: move the channels last, normalise, move them back.
+    const [h, w] = node.shape as [number, number, number];
+    const t = (s: string) => `${node.name}/${s}`;
+    ctx.node({ opType: 'Transpose', name: t('to_nhwc'), input: [x], output: [t('nhwc')], attribute: [ints('perm', [0, 2, 3, 1])] }, { [t('nhwc')]: [ctx.batch, h, w, c] });
+    ctx.node({ opType: 'LayerNormalization', name: t('normalized'), input: [t('nhwc'), scale, shift], output: [t('normalized')], attribute }, { [t('normalized')]: [ctx.batch, h, w, c] });
+    ctx.node({ opType: 'Transpose', name: node.name, input: [t('normalized')], output: [out], attribute: [ints('perm', [0, 3, 1, 2])] }, { [out]: dimsOf(node, ctx) });
+  }
+  ctx.bind(node.id, out);
+};
+
+const lowerScale: Lowering<'scale'> = (node, ctx) => {
+  const c = channelsOf(node);
+  const out = ctx.outputName(node);
+  const scale = ctx.initializer({ name: onnxInitializerName(node, 'scale'), dims: perChannelDims(node), role: 'param', values: () => ctx.weights.tensor(node, 'scale', [c]) });
+  ctx.node({ opType: 'Mul', name: node.name, input: [ctx.tensor(inputOf(node, ctx).id), scale], output: [out] }, { [out]: dimsOf(node, ctx) });
+  ctx.bind(node.id, out);
+};
+
+const lowerConcat: Lowering<'concat'> = (node, ctx) => {
+  const out = ctx.outputName(node);
+  ctx.node({ opType: 'Concat', name: node.name, input: node.inputs.map((i) => ctx.tensor(i)), output: [out], attribute: [int('axis', 1)] }, { [out]: dimsOf(node, ctx) });
+  ctx.bind(node.id, out);
+};
+
+const lowerSlice: Lowering<'slice'> = (node, ctx) => {
+  const out = ctx.outputName(node);
+  const { start, size } = node.op;
+  const starts = ctx.initializer(int64Constant(`${node.name}/starts`, [start]));
+  const ends = ctx.initializer(int64Constant(`${node.name}/ends`, [start + size]));
+  const axes = ctx.initializer(int64Constant('axes_channels', [1]));
+  ctx.node({ opType: 'Slice', name: node.name, input: [ctx.tensor(inputOf(node, ctx).id), starts, ends, axes], output: [out] }, { [out]: dimsOf(node, ctx) });
+  ctx.bind(node.id, out);
+};
+
+/** ShuffleNet's channel shuffle as its reference writes it: reshape to [N, g, C / g, H, W], swap the two, flatten back. */
+const lowerShuffle: Lowering<'shuffle'> = (node, ctx) => {
+  const [h, w, c] = node.shape as [number, number, number];
+  const g = node.op.groups;
+  const out = ctx.outputName(node);
+  const t = (s: string) => `${node.name}/${s}`;
+  // 0 in a Reshape shape copies that dimension: the batch stays symbolic.
+  const split = ctx.initializer(int64Constant(`${node.name}/grouped_shape`, [0, g, c / g, h, w]));
+  const merged = ctx.initializer(int64Constant(`${node.name}/shape`, [0, c, h, w]));
+  ctx.node({ opType: 'Reshape', name: t('grouped'), input: [ctx.tensor(inputOf(node, ctx).id), split], output: [t('grouped')] }, { [t('grouped')]: [ctx.batch, g, c / g, h, w] });
+  ctx.node({ opType: 'Transpose', name: t('swapped'), input: [t('grouped')], output: [t('swapped')], attribute: [ints('perm', [0, 2, 1, 3, 4])] }, { [t('swapped')]: [ctx.batch, c / g, g, h, w] });
+  ctx.node({ opType: 'Reshape', name: node.name, input: [t('swapped'), merged], output: [out] }, { [out]: dimsOf(node, ctx) });
+  ctx.bind(node.id, out);
+};
+
 /** Dropout and drop-connect only act in training: the node passes its input through. */
 const lowerDropout: Lowering<'dropout'> = (node, ctx) => ctx.bind(node.id, ctx.tensor(inputOf(node, ctx).id));
 
@@ -245,6 +325,11 @@ const lowerings: { readonly [K in PrimOp['kind']]: Lowering<K> } = {
   pool: lowerPool,
   dense: lowerDense,
   dropout: lowerDropout,
+  layernorm: lowerLayerNorm,
+  scale: lowerScale,
+  concat: lowerConcat,
+  slice: lowerSlice,
+  shuffle: lowerShuffle,
 };
 
 export function lowerNode(node: GraphNode, ctx: LoweringContext): void {

@@ -41,7 +41,10 @@ function definitionsFor(tree: ModuleTree): PythonDefinition[] {
   };
   for (const s of tree.sections) {
     if (!s.flat) want('sequence');
-    for (const b of s.blocks) want(b.layer.pyClass);
+    for (const b of s.blocks) {
+      want(b.layer.pyClass);
+      b.layer.needs?.forEach(want);
+    }
   }
   return library.filter((d) => wanted.has(d.name));
 }
@@ -127,10 +130,12 @@ function classSource(graph: Graph, tree: ModuleTree, name: string): string[] {
   for (const s of tree.sections) {
     const about = s.describe.length === 1 ? [`        # ${s.name}: ${s.describe[0]}`] : [`        # ${s.name}:`, ...s.describe.map((d) => `        #   ${d}`)];
     out.push(...about);
+    // A user block's call spans lines (one per layer): indented under the line it starts on.
+    const at = (text: string, indent: string) => text.replace(/\n/g, `\n${indent}`);
     if (s.flat) {
-      out.push(`        self.${s.name} = ${blockCall(s.blocks[0]!)}`);
+      out.push(`        self.${s.name} = ${at(blockCall(s.blocks[0]!), '        ')}`);
     } else {
-      out.push(`        self.${s.name} = sequence(`, ...s.blocks.map((b) => `            ${b.name}=${blockCall(b)},`), '        )');
+      out.push(`        self.${s.name} = sequence(`, ...s.blocks.map((b) => `            ${b.name}=${at(blockCall(b), '            ')},`), '        )');
     }
   }
   out.push('', '    def forward(self, x):');

@@ -16,7 +16,7 @@ import { expandRepeats, type BlockInstance } from '../../src/passes/expand-repea
 import { modulePaths, nameInBlock } from '../../src/weights/naming/effnet-names.js';
 import { BackendError } from '../backend.js';
 import type { LayerClass } from './python-library.js';
-import type { PyValue } from './python-literals.js';
+import { pyCall, pyString, raw, type PyValue } from './python-literals.js';
 
 /** A block's module: `MBConv(16, 24, mid=96, kernel=3, ...)`. */
 export interface PyLayer {
@@ -24,6 +24,8 @@ export interface PyLayer {
   readonly args: readonly PyValue[];
   /** Keyword arguments in order; undefined ones are the class's default and left out. */
   readonly kwargs: readonly (readonly [string, PyValue | undefined])[];
+  /** Library definitions the call uses besides its class (a user block's layers). */
+  readonly needs?: readonly string[];
 }
 
 export interface TreeBlock {
@@ -178,6 +180,8 @@ function layer(pyClass: LayerClass, args: PyValue[], kwargs: [string, PyValue | 
 function decodeBlock(b: BlockInstance, r: BlockReader): PyLayer {
   const hasNorm = r.graph.spec.norm !== undefined;
   switch (b.layer.op) {
+    case 'block':
+      return decodeUserBlock(b, r);
     case 'conv':
     case 'dwconv': {
       const depthwise = b.layer.op === 'dwconv';
@@ -300,6 +304,67 @@ function decodeBlock(b: BlockInstance, r: BlockReader): PyLayer {
   }
 }
 
+/**
+ * A user-defined block: one `Block` step per graph node, in graph order, each naming the tensors it reads (its
+ * producers' names in the block, 'in' for the block's input) and the module that computes it. Any wiring the
+ * language can write is a list of such steps, so the block needs no class of its own.
+ */
+function decodeUserBlock(b: BlockInstance, r: BlockReader): PyLayer {
+  const inBlock = new Set(r.nodes.map((n) => n.id));
+  const external = new Set(r.nodes.flatMap((n) => n.inputs.filter((i) => !inBlock.has(i))));
+  if (external.size !== 1) throw new PytorchExportError(`block ${b.prefix} reads ${external.size} tensors from outside it`);
+  const needs = new Set<string>(['Block']);
+  const steps = r.nodes.map((n) => {
+    r.claimed.add(n);
+    const reads = n.inputs.map((i) => (inBlock.has(i) ? nameInBlock(r.graph.nodes[i]!) : 'in'));
+    const [module, uses] = stepModule(n, r);
+    uses.forEach((u) => needs.add(u));
+    const readsText = reads.length === 1 ? pyString(reads[0]!) : `(${reads.map(pyString).join(', ')})`;
+    return `(${pyString(nameInBlock(n))}, ${readsText}, ${module}),`;
+  });
+  return { pyClass: 'Block', args: [raw(`\n    ${steps.join('\n    ')}\n`)], kwargs: [], needs: [...needs] };
+}
+
+/** The module that computes one node of a user block, and the library definitions it needs. */
+function stepModule(n: GraphNode, r: BlockReader): [string, string[]] {
+  const op = n.op;
+  const cin = n.inputs.length ? r.inChannels(n) : 0;
+  switch (op.kind) {
+    case 'conv':
+      return [pyCall('conv2d', [cin, op.filters, op.kernel], [['stride', op.stride !== 1 ? op.stride : undefined], ['groups', op.groups !== 1 ? op.groups : undefined], ['bias', op.bias ? true : undefined], ['pads', padsArg(n as ConvNode)]]), ['conv2d']];
+    case 'batchnorm':
+      return [pyCall('batch_norm', [channelsOf(n)]), ['batch_norm']];
+    case 'activation':
+      return [pyCall('activation', [op.fn]), ['activation']];
+    case 'add':
+      return ['Add()', ['Add']];
+    case 'multiply':
+      return ['Multiply()', ['Add']];
+    case 'concat':
+      return ['Concat()', ['Add']];
+    case 'global_pool':
+      return op.keepDims ? ['SpatialMean()', ['ChannelSlice']] : ['GlobalAvgPool()', ['GlobalAvgPool']];
+    case 'pool':
+      return [pyCall(op.mode === 'max' ? 'MaxPool' : 'AvgPool', [], [['kernel', op.kernel], ['stride', op.stride], ['pads', padsTuple(op.pads)]]), [op.mode === 'max' ? 'MaxPool' : 'AvgPool']];
+    case 'dense':
+      return [pyCall('nn.Linear', [cin, op.units], [['bias', op.bias ? undefined : false]]), []];
+    case 'dropout':
+      return op.perSample ? [pyCall('DropPath', [readableRate(op.rate)]), ['DropPath']] : [pyCall('nn.Dropout', [readableRate(op.rate)]), []];
+    case 'layernorm':
+      return [pyCall('LayerNorm', [channelsOf(n)], [['eps', op.eps]]), ['LayerNorm']];
+    case 'scale':
+      return [pyCall('LayerScale', [channelsOf(n), op.init]), ['LayerNorm']];
+    case 'slice':
+      return [pyCall('ChannelSlice', [op.start, op.size]), ['ChannelSlice']];
+    case 'shuffle':
+      return [pyCall('ChannelShuffle', [op.groups]), ['ChannelSlice']];
+    case 'input':
+      throw new PytorchExportError('the input inside a block', n);
+  }
+}
+
+const channelsOf = (n: GraphNode) => n.shape[n.shape.length - 1]!;
+
 /** The classifier's nodes: an optional global pool and dropout, then the dense layer to the classes. */
 function decodeClassifier(r: BlockReader): PyLayer {
   const pool = r.find('avg_pool');
@@ -310,7 +375,7 @@ function decodeClassifier(r: BlockReader): PyLayer {
   return layer('Classifier', [r.inChannels(dense), dense.op.units], [['dropout', rate], ['pool', pool ? undefined : false]]);
 }
 
-const hasTensors = (n: GraphNode) => n.op.kind === 'conv' || n.op.kind === 'dense' || n.op.kind === 'batchnorm';
+const hasTensors = (n: GraphNode) => ['conv', 'dense', 'batchnorm', 'layernorm', 'scale'].includes(n.op.kind);
 
 export function moduleTree(graph: Graph): ModuleTree {
   const spec = graph.spec;
@@ -375,5 +440,7 @@ export function moduleTree(graph: Graph): ModuleTree {
     if (n.op.eps !== norm.eps || n.op.momentum !== norm.momentum) throw new PytorchExportError('batch norms with different settings', n);
   }
   const samePools = [...spec.stem, ...spec.stages, ...spec.head].some((l) => (l.op === 'maxpool' || l.op === 'avgpool') && (l.pad ?? spec.padding) === 'same');
-  return { sections: tree, ...(norm ? { norm } : {}), fixedSize: spec.padding === 'same' || samePools };
+  // A block statement's `pad same` is worked out for the compiled size too.
+  const sameInBlocks = Object.values(spec.blocks).some((d) => d.body.some((st) => st.kind === 'op' && st.options.pad?.text === 'same'));
+  return { sections: tree, ...(norm ? { norm } : {}), fixedSize: spec.padding === 'same' || samePools || sameInBlocks };
 }

@@ -28,6 +28,7 @@ ACTIVATIONS = {
     'sigmoid': nn.Sigmoid,
     'hard_sigmoid': nn.Hardsigmoid,
     'hard_swish': nn.Hardswish,
+    'gelu': nn.GELU,  # the exact erf form (approximate='none', the default)
     'none': nn.Identity,
 }
 
@@ -338,6 +339,96 @@ const CLASSIFIER = `class Classifier(nn.Module):
             x = x.mean((2, 3))
         return self.predictions(self.top_dropout(x))`;
 
+const BLOCK = `class Block(nn.Module):
+    """A block the spec defines itself (\`block NAME(...) { ... }\`): its layers in order, each applied to the
+    tensors it names ('in' is the block's input), under the names effnet gives them; returns the last one's."""
+
+    def __init__(self, *steps):
+        super().__init__()
+        self.reads = {}
+        for name, reads, module in steps:
+            self.add_module(name, module)
+            self.reads[name] = (reads,) if isinstance(reads, str) else tuple(reads)
+
+    def forward(self, x):
+        values = {'in': x}
+        for name, module in self._modules.items():
+            values[name] = module(*(values[r] for r in self.reads[name]))
+        return values[name]`;
+
+const JOINS = `class Add(nn.Module):
+    def forward(self, a, b):
+        return a + b
+
+
+class Multiply(nn.Module):
+    """x times a gate, which may be [N, C, 1, 1] and broadcast (squeeze-excitation)."""
+
+    def forward(self, x, gate):
+        return x * gate
+
+
+class Concat(nn.Module):
+    """Its inputs side by side along the channels, in the order given."""
+
+    def forward(self, *xs):
+        return torch.cat(xs, 1)`;
+
+const CHANNEL_OPS = `class ChannelSlice(nn.Module):
+    """Channels [start, start + size): one part of a split."""
+
+    def __init__(self, start, size):
+        super().__init__()
+        self.start, self.size = start, size
+
+    def forward(self, x):
+        return x[:, self.start:self.start + self.size]
+
+    def extra_repr(self):
+        return f'start={self.start}, size={self.size}'
+
+
+class ChannelShuffle(nn.Module):
+    """ShuffleNet's shuffle: [N, g, C / g, H, W], the two channel axes swapped, flattened back."""
+
+    def __init__(self, groups):
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, x):
+        n, c, h, w = x.shape
+        return x.view(n, self.groups, c // self.groups, h, w).transpose(1, 2).reshape(n, c, h, w)
+
+    def extra_repr(self):
+        return f'groups={self.groups}'
+
+
+class SpatialMean(nn.Module):
+    """The mean over height and width, kept as [N, C, 1, 1] (a squeeze)."""
+
+    def forward(self, x):
+        return x.mean((2, 3), keepdim=True)`;
+
+const LAYER_NORM = `class LayerNorm(nn.LayerNorm):
+    """Layer norm over the channels: at every position of an [N, C, H, W] map (ConvNeXt's LayerNorm2d), or of an
+    [N, C] vector; nn.LayerNorm's parameters, under its names."""
+
+    def forward(self, x):
+        if x.dim() == 4:
+            return super().forward(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+        return super().forward(x)
+
+
+class LayerScale(nn.Module):
+    """A learnable per-channel scale (ConvNeXt's layer_scale), a [C] vector under the name weight."""
+
+    def __init__(self, channels, init):
+        super().__init__()
+        self.weight = nn.Parameter(torch.full((channels,), float(init)))
+
+    def forward(self, x):
+        return x * (self.weight.view(1, -1, 1, 1) if x.dim() == 4 else self.weight)`;
+
 /** The spec's batch norm, or its absence (`norm none`): BN_EPS and BN_MOMENTUM are PyTorch's, converted. */
 function batchNorm(norm: { readonly eps: number; readonly momentum: number } | undefined): string {
   if (!norm) {
@@ -377,14 +468,19 @@ export function pythonLibrary(norm: { readonly eps: number; readonly momentum: n
     { name: 'GlobalAvgPool', needs: [], code: GLOBAL_AVG_POOL },
     { name: 'Dense', needs: ['activation'], code: DENSE },
     { name: 'Classifier', needs: [], code: CLASSIFIER },
+    { name: 'Block', needs: [], code: BLOCK },
+    { name: 'Add', needs: [], code: JOINS },
+    { name: 'ChannelSlice', needs: [], code: CHANNEL_OPS },
+    { name: 'LayerNorm', needs: [], code: LAYER_NORM },
   ];
 }
 
 /** The layer classes a block can be built with (module-tree.ts picks one per block). */
-export type LayerClass = 'ConvBnAct' | 'DWConvBnAct' | 'DWSep' | 'MBConv' | 'FusedMBConv' | 'Basic' | 'Bottleneck' | 'MaxPool' | 'AvgPool' | 'GlobalAvgPool' | 'Dense' | 'Classifier';
+export type LayerClass = 'ConvBnAct' | 'DWConvBnAct' | 'DWSep' | 'MBConv' | 'FusedMBConv' | 'Basic' | 'Bottleneck' | 'MaxPool' | 'AvgPool' | 'GlobalAvgPool' | 'Dense' | 'Classifier' | 'Block';
 
 /** Every top-level name model.py may define besides the model class, which the class name must not shadow. */
 export const libraryNames: ReadonlySet<string> = new Set([
   ...pythonLibrary(undefined).map((d) => d.name),
   'ACTIVATIONS', 'PaddedConv2d', 'add_squeeze_excite', 'BN_EPS', 'BN_MOMENTUM', 'torch', 'nn', 'F',
+  'Multiply', 'Concat', 'ChannelShuffle', 'SpatialMean', 'LayerScale',
 ]);

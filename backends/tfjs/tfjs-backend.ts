@@ -96,6 +96,7 @@ export function emitTfjs(graph: Graph, options: TfjsEmitOptions): Artifact {
       foldedBatchNorm: options.foldBatchNorm === true,
       ...(quantized ? { quantization: describeQuantization(store.counts, wire.weights.length) } : {}),
     },
+    notes: wire.notes,
   };
 }
 

@@ -8,7 +8,7 @@
  */
 import { windowAxis } from '../../src/passes/conv-arithmetic.js';
 import type { Graph, GraphNode, Pads } from '../../src/ir/graph.js';
-import { BackendError, type CommonEmitOptions } from '../backend.js';
+import { BackendError, type BackendNote, type CommonEmitOptions } from '../backend.js';
 import { bnScale, consumersOf, foldableBatchNorms, foldBias, foldKernel } from '../fold-bn.js';
 import { weightSource } from '../seeded-weights.js';
 import { batchNormOf } from '../weight-source.js';
@@ -30,6 +30,8 @@ export interface WireModel {
   readonly inputLayer: string;
   readonly outputLayer: string;
   readonly weights: readonly WireWeight[];
+  /** Layers written in another form than the graph's, with what that costs (a grouped conv as a dense one). */
+  readonly notes: readonly BackendNote[];
 }
 
 /** The graph uses something TF.js layers cannot express exactly; the message names the node and why. */
@@ -86,6 +88,22 @@ function depthwiseToTf(w: Float32Array, channels: number, mult: number, k: numbe
   return t;
 }
 
+/**
+ * A grouped kernel [out, in / groups, k, k] as the dense [out, in, k, k] that computes the same: each output
+ * channel's weights at its group's inputs, zeros elsewhere.
+ */
+function blockDiagonal(w: Float32Array, out: number, inC: number, groups: number, k: number): Float32Array {
+  const perGroupIn = inC / groups;
+  const perGroupOut = out / groups;
+  const dense = new Float32Array(out * inC * k * k);
+  for (let o = 0; o < out; o++) {
+    const g = Math.floor(o / perGroupOut);
+    for (let i = 0; i < perGroupIn; i++)
+      for (let y = 0; y < k * k; y++) dense[(o * inC + g * perGroupIn + i) * k * k + y] = w[(o * perGroupIn + i) * k * k + y]!;
+  }
+  return dense;
+}
+
 /** ONNX dense [units, inputs] to Dense's [inputs, units]. */
 function denseToTf(w: Float32Array, units: number, inputs: number): Float32Array {
   const t = new Float32Array(w.length);
@@ -125,6 +143,9 @@ export function toWire(graph: Graph, options: WireOptions): WireModel {
     return name;
   };
   const channelsOf = (shape: readonly number[]): number => shape[shape.length - 1]!;
+  const notes: BackendNote[] = [];
+  /** Each input's [C, H, W] view, made once for all the slices (a split's parts) that read it. */
+  const channelsFirst = new Map<number, string>();
 
   // Folding plan: the shared one (conv -> its only consumer, a BN), plus a fusable activation when it is the
   // BN's only consumer: TF.js runs conv, bias and activation as one FusedConv2D kernel.
@@ -152,6 +173,8 @@ export function toWire(graph: Graph, options: WireOptions): WireModel {
       case 'relu':
       case 'sigmoid':
       case 'swish':
+      case 'gelu':
+        // tfjs-layers' 'gelu' is the exact erf form (activations.ts, Gelu), as PyTorch's nn.GELU().
         return layer('Activation', name, { activation: fn }, [x]);
       case 'relu6':
         // ReLU(max_value=6) is the Keras spelling; TF.js reads it natively.
@@ -222,8 +245,12 @@ export function toWire(graph: Graph, options: WireOptions): WireModel {
           out = layer('DepthwiseConv2D', node.name, { ...common, depth_multiplier: mult }, [src]);
           weights.push({ name: tfjsWeightName(node, 'kernel', graph), shape: [k, k, inC, mult], trainable: true, data: () => depthwiseToTf(kernelOnnx(), inC, mult, k) });
         } else {
-          // TF.js Conv2D has no `groups`; splitting channels needs Lambda layers, which are not serialisable.
-          throw new TfjsExportError(node, `grouped convolution (groups ${groups} of ${inC} channels) has no TF.js layer; only groups 1 and depthwise are supported`);
+          // tfjs-core's conv2d has no groups, and splitting the channels into `groups` convs would give one weight
+          // per group, which no checkpoint convention reads back. A dense Conv2D with a block-diagonal kernel
+          // computes the same outputs exactly (the zeros add nothing), at `groups` times the MACs of this layer.
+          out = layer('Conv2D', node.name, { filters, ...common }, [src]);
+          weights.push({ name: tfjsWeightName(node, 'kernel', graph), shape: [k, k, inC, filters], trainable: true, data: () => convToTf(blockDiagonal(kernelOnnx(), filters, inC, groups, k), filters, inC, k) });
+          notes.push({ node, what: `a dense Conv2D whose kernel is zero outside its ${groups} groups (tfjs-core has no grouped convolution)`, cost: `the same outputs at ${groups}x this layer's MACs; training in TF.js would fill the zeros and lose the grouping` });
         }
         if (fold) {
           weights.push({ name: tfjsWeightName(node, 'bias', graph), shape: [filters], trainable: true, data: () => foldBias(convBias(), bnOf(), scale()) });
@@ -288,6 +315,46 @@ export function toWire(graph: Graph, options: WireOptions): WireModel {
         if (op.bias) weights.push({ name: tfjsWeightName(node, 'bias', graph), shape: [op.units], trainable: true, data: () => source.tensor(node, 'bias', [op.units]) });
         break;
       }
+      case 'layernorm': {
+        const c = channelsOf(node.shape);
+        out = layer('LayerNormalization', node.name, { axis: -1, epsilon: op.eps, center: true, scale: true }, [x]);
+        weights.push(
+          { name: tfjsWeightName(node, 'gamma', graph), shape: [c], trainable: true, data: () => source.tensor(node, 'gamma', [c]) },
+          { name: tfjsWeightName(node, 'beta', graph), shape: [c], trainable: true, data: () => source.tensor(node, 'beta', [c]) },
+        );
+        break;
+      }
+      case 'scale': {
+        // A per-channel learnable scale is a 1x1 DepthwiseConv2D without bias: exact, and it trains.
+        const c = channelsOf(node.shape);
+        if (node.shape.length !== 3) throw new TfjsExportError(node, 'a layer scale on a flat vector has no TF.js layer');
+        out = layer('DepthwiseConv2D', node.name, { kernel_size: [1, 1], strides: [1, 1], padding: 'valid', data_format: 'channels_last', dilation_rate: [1, 1], activation: 'linear', use_bias: false, depth_multiplier: 1 }, [x]);
+        weights.push({ name: tfjsWeightName(node, 'scale', graph), shape: [1, 1, c, 1], trainable: true, data: () => source.tensor(node, 'scale', [c]) });
+        break;
+      }
+      case 'concat':
+        out = layer('Concatenate', node.name, { axis: -1 }, inputs);
+        break;
+      case 'slice': {
+        // Keras layers crop only spatial axes: view the map as [C, H, W], crop the channels, view it back.
+        const input = node.inputs[0]!;
+        const [, , c] = inShape as [number, number, number];
+        if (inShape.length !== 3) throw new TfjsExportError(node, 'a channel slice of a flat vector has no TF.js layer');
+        let chw = channelsFirst.get(input);
+        if (!chw) channelsFirst.set(input, (chw = layer('Permute', fresh(`${node.name}_channels_first`), { dims: [3, 1, 2] }, [x])));
+        const cropped = layer('Cropping2D', fresh(`${node.name}_crop`), { cropping: [[op.start, c - op.start - op.size], [0, 0]], data_format: 'channels_last' }, [chw]);
+        out = layer('Permute', node.name, { dims: [2, 3, 1] }, [cropped]);
+        break;
+      }
+      case 'shuffle': {
+        // As the reference writes it: [H, W, g, C / g], swap the last two axes, flatten back.
+        const [h, w, c] = node.shape as [number, number, number];
+        const g = op.groups;
+        const grouped = layer('Reshape', fresh(`${node.name}_grouped`), { target_shape: [h, w, g, c / g] }, [x]);
+        const swapped = layer('Permute', fresh(`${node.name}_swapped`), { dims: [1, 2, 4, 3] }, [grouped]);
+        out = layer('Reshape', node.name, { target_shape: [h, w, c] }, [swapped]);
+        break;
+      }
       case 'dropout': {
         // Drop-connect drops whole samples of a residual branch: one mask value per sample, broadcast over H, W, C.
         const noise = op.perSample ? [null, ...node.shape.map(() => 1)] : null;
@@ -298,5 +365,5 @@ export function toWire(graph: Graph, options: WireOptions): WireModel {
     outputOf.set(node.id, out);
   }
   const inputNode = graph.nodes.find((n) => n.op.kind === 'input')!;
-  return { layers, inputLayer: outputOf.get(inputNode.id)!, outputLayer: outputOf.get(graph.output)!, weights };
+  return { layers, inputLayer: outputOf.get(inputNode.id)!, outputLayer: outputOf.get(graph.output)!, weights, notes };
 }

@@ -188,6 +188,76 @@ export const messages = {
     hint: (a) => `leave ${a.flag} out for this spec`,
   }),
 
+  E0323: def<{ name: string }>({
+    severity: 'error',
+    message: (a) => `unknown name '${a.name}' in an expression`,
+    hint: () => "an expression may name the model's params, the block's parameters and lets, and the block's tensors (their channel counts)",
+  }),
+  E0324: def<{ name: string } & Suggestable>({
+    severity: 'error',
+    message: (a) => `unknown function '${a.name}'`,
+    hint: suggest,
+  }),
+  E0325: def<{ name: string; arity: number; got: number }>({
+    severity: 'error',
+    message: (a) => `${a.name} takes ${a.arity} argument${a.arity === 1 ? '' : 's'}, got ${a.got}`,
+  }),
+  E0326: def<{ text: string }>({
+    severity: 'error',
+    message: (a) => `${a.text} divides by zero`,
+  }),
+  E0327: def<{ field: string; text: string; value: string }>({
+    severity: 'error',
+    message: (a) => `${a.field} ${a.text} is ${a.value}, not a whole number`,
+    hint: () => 'channels, kernels, strides and groups are whole numbers: use floor(), round() or divisible() in the expression',
+  }),
+
+  E0328: def<{ name: string; why: string }>({
+    severity: 'error',
+    message: (a) => `block '${a.name}' ${a.why}`,
+    hint: () => 'give the block a name of its own',
+  }),
+  E0329: def<{ name: string }>({
+    severity: 'error',
+    message: (a) => `block '${a.name}' has no statements`,
+    hint: () => 'a block is made of statements such as conv channels channels kernel 3',
+  }),
+  E0330: def<{ name: string } & Suggestable>({
+    severity: 'error',
+    message: (a) => `unknown statement '${a.name}' in a block`,
+    hint: suggest,
+  }),
+  E0331: def<{ name: string; known: string }>({
+    severity: 'error',
+    message: (a) => `'from ${a.name}': no tensor of that name exists here`,
+    hint: (a) => `a statement reads the block input 'in' or a tensor named earlier in the block (here: ${a.known})`,
+  }),
+  E0332: def<{ op: string; want: string; got: number }>({
+    severity: 'error',
+    message: (a) => `${a.op} reads ${a.want}, 'from' names ${a.got}`,
+    hint: () => "name its inputs with 'from', as in 'add from a, b'",
+  }),
+  E0333: def<{ op: string; want: string; got: number }>({
+    severity: 'error',
+    message: (a) => `${a.op} gives ${a.want}, not ${a.got}`,
+    hint: () => "only split gives several tensors: 'a, b = split'",
+  }),
+  E0335: def<{ field: string; op: string; where: string }>({
+    severity: 'error',
+    message: (a) => `${a.op} ${a.where} needs ${a.field}`,
+    hint: (a) => `give it as an option: '${a.op} ... ${a.field} VALUE'`,
+  }),
+  E0336: def<{ param: string; block: string; signature: string }>({
+    severity: 'error',
+    message: (a) => `${a.block} needs a value for its parameter '${a.param}', which has no default`,
+    hint: (a) => `give it where the block is used ('${a.param} VALUE'), or a default in its definition: ${a.signature}`,
+  }),
+  E0334: def<{ cycle: string }>({
+    severity: 'error',
+    message: (a) => `blocks use each other in a cycle: ${a.cycle}`,
+    hint: () => 'a block may use other blocks, but never itself, directly or through others',
+  }),
+
   // ---- E04: shapes ----
   E0401: def<{ kernel: number; size: string; layer: string }>({
     severity: 'error',
@@ -219,6 +289,15 @@ export const messages = {
     severity: 'error',
     message: (a) => `${a.op} needs a flat input, but the tensor is still a feature map`,
     hint: () => "put 'gap' before it to pool the feature map to a vector",
+  }),
+  E0407: def<{ layer: string; shapes: string }>({
+    severity: 'error',
+    message: (a) => `${a.layer} joins tensors of different sizes: ${a.shapes}`,
+    hint: () => 'tensors joined with concat or add must have the same height and width (and add the same channels)',
+  }),
+  E0408: def<{ layer: string; what: string }>({
+    severity: 'error',
+    message: (a) => `${a.layer}: ${a.what}`,
   }),
   W0407: def<{ kernel: number; size: string; layer: string }>({
     severity: 'warning',
@@ -263,6 +342,11 @@ export const messages = {
     message: (a) => `--quantize float16: ${a.weight} (of ${a.layer}) holds ${a.value} at index ${a.index}, beyond float16's largest value 65504; it would load as infinity`,
     hint: (a) => `store this weight as uint16 or uint8, or keep it float32 by quantizing the others with a pattern (--quantize 'float16:...' naming weights other than ${a.weight})`,
   }),
+  W0602: def<{ target: string; layer: string; what: string; cost: string }>({
+    severity: 'warning',
+    message: (a) => `the ${a.target} backend writes ${a.layer} as ${a.what}`,
+    hint: (a) => a.cost,
+  }),
 
   // ---- E07: trained weights ----
   E0701: def<{ layer: string; role: string; shape: string; key?: string; convention: string }>({
@@ -295,6 +379,11 @@ export const messages = {
     severity: 'error',
     message: (a) => `the checkpoint's ${a.key} (for ${a.layer}) holds ${a.value} at index ${a.index}`,
     hint: () => 'a checkpoint saved from a diverged training run; use an earlier one',
+  }),
+  E0709: def<{ key: string; layer: string; groups: number; value: string }>({
+    severity: 'error',
+    message: (a) => `the checkpoint's ${a.key} (for ${a.layer}, a convolution in ${a.groups} groups) holds ${a.value} outside its groups`,
+    hint: () => 'a TF.js model trained after effnet wrote it: TF.js has no grouped convolution and trained the zeros between the groups; this kernel no longer fits the spec',
   }),
   E0707: def<{ who: string; padding: string; eps: number; specPadding: string; specEps: number }>({
     severity: 'error',

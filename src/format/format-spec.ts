@@ -7,10 +7,12 @@
 import type { IToken } from 'chevrotain';
 import type { Diagnostic, StageResult } from '../diagnostics/diagnostic.js';
 import { lineColOf, type SourceFile } from '../source/source-file.js';
-import type { LayerAst, MemberAst, OptionAst, RowAst, SettingAst, ValueAst, VariantAst } from '../syntax/ast.js';
+import { expressionText, fieldText } from '../ir/expressions.js';
+import type { BlockAst, LayerAst, LetAst, MemberAst, OptionAst, RowAst, SettingAst, StatementAst, ValueAst, VariantAst } from '../syntax/ast.js';
 import { parse } from '../syntax/parse.js';
 
-const valueText = (v: ValueAst) => v.atoms.map((a) => a.text).join(',');
+/** `3,4,6,3` for numbers (as tables write them); `a, b` once a list holds names or expressions. */
+const valueText = (v: ValueAst) => v.atoms.map(expressionText).join(v.atoms.every((a) => a.kind === 'number' || a.kind === 'dims') ? ',' : ', ');
 const optionsText = (opts: readonly OptionAst[]) => opts.map((o) => `${o.name} ${valueText(o.value)}`).join(' ');
 const layerText = (l: LayerAst) => [l.op, optionsText(l.options)].filter(Boolean).join(' ');
 
@@ -104,9 +106,15 @@ class Printer {
 }
 
 const settingItem = (s: SettingAst): Item => ({ start: s.span.start, end: s.span.end, cells: [s.name, [valueText(s.value), optionsText(s.options)].filter(Boolean).join(' ')] });
-const rowItem = (r: RowAst): Item => ({ start: r.span.start, end: r.span.end, cells: [r.op, ...r.fields.map((f) => f.text), optionsText(r.options)].filter((c, i) => i < 1 + r.fields.length || c !== '') });
+const rowItem = (r: RowAst): Item => ({ start: r.span.start, end: r.span.end, cells: [r.op, ...r.fields.map(fieldText), optionsText(r.options)].filter((c, i) => i < 1 + r.fields.length || c !== '') });
 const variantItem = (v: VariantAst): Item => ({ start: v.span.start, end: v.span.end, cells: [v.name, ...v.options.map((o) => `${o.name} ${valueText(o.value)}`)] });
 const layerItem = (l: LayerAst): Item => ({ start: l.span.start, end: l.span.end, cells: [layerText(l)] });
+const blockHead = (b: BlockAst) => `block ${b.name}(${b.params.map((p) => (p.default ? `${p.name} = ${expressionText(p.default)}` : p.name)).join(', ')}) {`;
+const statementText = (st: LetAst | StatementAst) =>
+  st.kind === 'let'
+    ? `let ${st.name} = ${expressionText(st.value)}`
+    : [(st.targets.length ? `${st.targets.map((t) => t.name).join(', ')} = ` : '') + st.op, optionsText(st.options)].filter(Boolean).join(' ');
+const statementItem = (st: LetAst | StatementAst): Item => ({ start: st.span.start, end: st.span.end, cells: [statementText(st)] });
 
 /** Where a block member's closing brace is: its span ends just after it. */
 const closeOf = (m: { span: { end: number } }) => m.span.end - 1;
@@ -152,8 +160,14 @@ export function formatSource(file: SourceFile): StageResult<string> {
         p.group(m.variants.map(variantItem), I2, true);
         p.close(closeOf(m), I1, I2);
         break;
+      case 'block':
+        p.open(blockHead(m), m.span.start, file.text.indexOf('{', m.nameSpan.end) + 1, I1);
+        p.group(m.body.map(statementItem), I2, false);
+        p.close(closeOf(m), I1, I2);
+        break;
+      case 'params':
       case 'scaling':
-        p.open('scaling {', m.span.start, m.keywordSpan.end + 2, I1);
+        p.open(`${m.kind} {`, m.span.start, m.keywordSpan.end + 2, I1);
         p.group(m.settings.map(settingItem), I2, true);
         p.close(closeOf(m), I1, I2);
         break;

@@ -5,6 +5,11 @@
  * linear pointwise conv: mbconv with expand 1), dsa (MobileNetV1's, activation after the pointwise conv:
  * dwsep), er (edge residual: fused_mbconv), cn (conv-bn-act).
  * Unlike timm's decoder, an unknown type, option or activation code is an error here, never skipped.
+ *
+ * Shortcuts follow timm's decoder: `noskip` removes one, `skip` forces one. A `cn` block has none unless it
+ * says `skip`; then it is a conv, BN, act and identity sum where the shapes allow, which is torchvision's
+ * FusedMBConv with expand 1 (no projection), so EfficientNetV2's `cn_r2_k3_s1_e1_c24_skip` is a
+ * `fused_mbconv ... expand 1` row. timm's `er` with `e1` keeps its 1x1 projection, so it is not that.
  */
 
 export interface DecodedStage {
@@ -39,12 +44,16 @@ export function decodeBlockString(text: string): DecodedStage {
   if (parts[0]! in typeToOp) type = parts.shift() as keyof typeof typeToOp;
   else if (/^[a-z]+$/.test(parts[0]!) && parts[0] !== 'noskip') throw new BlockStringError(text, `unknown block type '${parts[0]}' (known: ${Object.keys(typeToOp).join(', ')})`);
   const opts: Record<string, string> = {};
-  let skip = type !== 'dsa';
+  let skip: boolean | undefined;
   for (const p of parts) {
-    if (p === 'noskip') { skip = false; continue; }
+    if (p === 'noskip' || p === 'skip') {
+      if (skip !== undefined) throw new BlockStringError(text, `'${p}' after '${skip ? 'skip' : 'noskip'}': give one of them`);
+      skip = p === 'skip';
+      continue;
+    }
     const m = /^(se|[a-z])(.+)$/.exec(p);
     if (!m) throw new BlockStringError(text, `cannot read option '${p}'`);
-    if (!['r', 'k', 's', 'e', 'c', 'o', 'i', 'se', 'n'].includes(m[1]!)) throw new BlockStringError(text, `unknown option '${p}' (known: r k s e c o i se n noskip)`);
+    if (!['r', 'k', 's', 'e', 'c', 'o', 'i', 'se', 'n'].includes(m[1]!)) throw new BlockStringError(text, `unknown option '${p}' (known: r k s e c o i se n skip noskip)`);
     if (opts[m[1]!] !== undefined) throw new BlockStringError(text, `option '${m[1]}' given twice`);
     opts[m[1]!] = m[2]!;
   }
@@ -67,16 +76,19 @@ export function decodeBlockString(text: string): DecodedStage {
   const se = opts.se === undefined ? undefined : Number(opts.se);
   if (se !== undefined && !(se > 0 && se <= 1)) throw new BlockStringError(text, `SE ratio must be in (0, 1], got '${opts.se}'`);
   const channels = opts.c !== undefined ? int('c', 'output channels') : int('o', 'output channels');
+  if (type === 'dsa' && skip) throw new BlockStringError(text, "a 'dsa' block never has a shortcut in timm: leave out 'skip'");
+  const convSkip = type === 'cn' && skip === true;
+  if (convSkip && expand !== undefined && expand !== 1) throw new BlockStringError(text, `a 'cn' block has no expansion: e${opts.e} cannot apply`);
   return {
-    op: typeToOp[type],
+    op: convSkip ? 'fused_mbconv' : typeToOp[type],
     repeats: int('r', 'repeats', 1),
     channels,
     kernel: int('k', 'kernel', 3),
     stride: Number(strideText[0]),
-    ...(type === 'ds' ? { expand: 1 } : expand !== undefined && type !== 'dsa' && type !== 'cn' ? { expand } : {}),
+    ...(type === 'ds' || convSkip ? { expand: 1 } : expand !== undefined && type !== 'dsa' && type !== 'cn' ? { expand } : {}),
     ...(se !== undefined && se > 0 ? { se } : {}),
     ...(act ? { act } : {}),
-    skip,
+    skip: type === 'dsa' ? false : type === 'cn' ? convSkip : skip !== false,
     ...(opts.i !== undefined ? { inputChannels: int('i', 'input channels') } : {}),
   };
 }
@@ -91,6 +103,8 @@ export interface EncodableStage {
   readonly se?: { readonly ratio: number; readonly base: string };
   readonly act?: string;
   readonly skip: boolean;
+  /** The user-defined block a row names, if any (it has no timm form). */
+  readonly block?: { readonly name: string };
 }
 
 /** One stage row as a timm block string; throws for operators timm's builder has no block for. */
@@ -99,12 +113,14 @@ export function encodeBlockString(s: EncodableStage): string {
   let type: string;
   if (s.op === 'mbconv') type = e === 1 ? 'ds' : 'ir';
   else if (s.op === 'dwsep') type = 'dsa';
-  else if (s.op === 'fused_mbconv') type = 'er';
+  else if (s.op === 'fused_mbconv') type = e === 1 && !s.se ? 'cn' : 'er';
   else if (s.op === 'conv') type = 'cn';
+  else if (s.block) throw new BlockStringError(s.block.name, `a user-defined block: timm block strings name only the blocks of timm's EfficientNet builder (ir, ds, dsa, er, cn), so this stage has no block string`);
   else throw new BlockStringError(s.op, `timm's EfficientNet builder has no block for operator '${s.op}'`);
+  if (s.op === 'fused_mbconv' && e === 1 && s.se) throw new BlockStringError(s.op, "fused_mbconv with expand 1 and SE has no timm block string: timm's 'cn' takes no SE, and 'er' with e1 keeps a 1x1 projection");
   if (s.se && s.se.base !== 'input') throw new BlockStringError(s.op, "SE on expanded channels has no timm block-string form here (use se_base input)");
   const parts = [type, `r${s.repeats}`, `k${s.kernel ?? 3}`, `s${s.stride}`];
-  if (type === 'ir' || type === 'ds' || type === 'er') parts.push(`e${e}`);
+  if (type === 'ir' || type === 'ds' || type === 'er' || (s.op === 'fused_mbconv' && type === 'cn')) parts.push(`e${e}`);
   parts.push(`c${s.channels}`);
   if (s.se) parts.push(`se${s.se.ratio}`);
   if (s.act) {
@@ -112,6 +128,8 @@ export function encodeBlockString(s: EncodableStage): string {
     if (!code) throw new BlockStringError(s.op, `activation '${s.act}' has no timm code`);
     parts.push(`n${code}`);
   }
-  if (!s.skip && type !== 'dsa') parts.push('noskip');
+  if (s.op === 'fused_mbconv' && type === 'cn') {
+    if (s.skip) parts.push('skip');
+  } else if (!s.skip && type !== 'dsa' && type !== 'cn') parts.push('noskip');
   return parts.join('_');
 }

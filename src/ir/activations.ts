@@ -1,5 +1,5 @@
 /** The activation vocabulary, with the spellings people use for each (timm, Keras, PyTorch). */
-export const activations = ['relu', 'relu6', 'swish', 'hard_swish', 'sigmoid', 'hard_sigmoid', 'none'] as const;
+export const activations = ['relu', 'relu6', 'swish', 'hard_swish', 'sigmoid', 'hard_sigmoid', 'gelu', 'none'] as const;
 export type Activation = (typeof activations)[number];
 
 const aliases: Readonly<Record<string, Activation>> = {

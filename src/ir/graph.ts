@@ -37,7 +37,17 @@ export type PrimOp =
   | { readonly kind: 'pool'; readonly mode: 'max' | 'avg'; readonly kernel: number; readonly stride: number; readonly pads: Pads }
   | { readonly kind: 'dense'; readonly units: number; readonly bias: boolean }
   /** Training-only; perSample drops whole residual branches (drop-connect / stochastic depth). */
-  | { readonly kind: 'dropout'; readonly rate: number; readonly perSample: boolean };
+  | { readonly kind: 'dropout'; readonly rate: number; readonly perSample: boolean }
+  /** Layer norm over the channels at every position (or over a flat vector), with a learnable scale and shift. */
+  | { readonly kind: 'layernorm'; readonly eps: number }
+  /** Concatenation of its inputs along the channels. */
+  | { readonly kind: 'concat' }
+  /** Channels [start, start + size) of its input (one part of a split). */
+  | { readonly kind: 'slice'; readonly start: number; readonly size: number }
+  /** Channel shuffle: output channel g * (C / groups) + i ... interleaved, as ShuffleNet's reshape-transpose. */
+  | { readonly kind: 'shuffle'; readonly groups: number }
+  /** A learnable per-channel scale (ConvNeXt's layer scale), initialised to `init`. */
+  | { readonly kind: 'scale'; readonly init: number };
 
 export type PrimKind = PrimOp['kind'];
 

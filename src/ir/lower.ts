@@ -5,16 +5,21 @@
 import { diagnostic, type StageResult } from '../diagnostics/diagnostic.js';
 import { nearestName } from '../diagnostics/nearest-name.js';
 import type { Span } from '../source/span.js';
-import type { AtomAst, LayerAst, ModelAst, OptionAst, RowAst, SettingAst } from '../syntax/ast.js';
+import type { AtomAst, BlockAst, LayerAst, ModelAst, OptionAst, RowAst, SettingAst } from '../syntax/ast.js';
 import type { Activation } from './activations.js';
 import { operatorNames, operators, optionTypes, type Field, type OpName, type OptionType } from './ops.js';
-import type { LayerSpec, ModelSpec, ScalingSpec, SeSpec, VariantSpec } from './spec.js';
+import type { BlockDef, LayerSpec, ModelSpec, ScalingSpec, SeSpec, VariantSpec } from './spec.js';
+import { lowerBlocks } from './lower-block.js';
+import { lowerBlockUse } from './lower-block-use.js';
 import { maxValue } from './limits.js';
 import { Reader } from './value-reader.js';
 
 const modelSettings = ['input', 'classes', 'activation', 'norm', 'padding', 'drop_connect'] as const;
 const scalingSettings = ['alpha', 'beta', 'gamma', 'divisor', 'min_channels', 'rounding', 'resolution_divisor'] as const;
-const variantOptions = ['width', 'depth', 'resolution', 'phi', 'dropout', 'classes', 'operator', 'repeats'] as const;
+const variantOptions = ['width', 'depth', 'resolution', 'phi', 'dropout', 'classes', 'operator', 'repeats', 'channels'] as const;
+
+/** The user-defined blocks, by name, for the functions that resolve operator names. */
+type Blocks = Readonly<Record<string, BlockDef>>;
 
 
 /** Reads the options of a layer or row that the op table allows. */
@@ -89,15 +94,27 @@ function buildLayer(
   };
 }
 
-function operatorOf(r: Reader, name: string, span: Span): OpName | undefined {
+function operatorOf(r: Reader, name: string, span: Span, blocks: Blocks = {}): OpName | 'block' | undefined {
   if ((operatorNames as string[]).includes(name)) return name as OpName;
-  return r.report(diagnostic('E0301', span, { name, suggestion: nearestName(name, operatorNames), valid: operatorNames }, 'op'));
+  if (blocks[name]) return 'block';
+  const valid = [...operatorNames, ...Object.keys(blocks)];
+  return r.report(diagnostic('E0301', span, { name, suggestion: nearestName(name, valid), valid }, 'op'));
 }
 
 /** A stem/head layer: fields are named options (`channels 32 kernel 3 stride 2`). */
-function lowerLayer(r: Reader, layer: LayerAst): LayerSpec | undefined {
-  const op = operatorOf(r, layer.op, layer.opSpan);
+function lowerLayer(r: Reader, layer: LayerAst, blocks: Blocks): LayerSpec | undefined {
+  const op = operatorOf(r, layer.op, layer.opSpan, blocks);
   if (!op) return undefined;
+  if (op === 'block') {
+    // A block as a layer: its fields are named options, like a built-in layer's.
+    const named = (f: string) => layer.options.find((o) => o.name === f);
+    const fields = Object.fromEntries((['channels', 'kernel', 'stride'] as const).flatMap((f) => {
+      const o = named(f);
+      const atom = o && r.single(o.value, f);
+      return atom ? [[f, atom]] : [];
+    }));
+    return lowerBlockUse(r, blocks[layer.op]!, blocks, { span: layer.span, opSpan: layer.opSpan, fields, options: layer.options.filter((o) => !['channels', 'kernel', 'stride'].includes(o.name)) });
+  }
   const uses = operators[op].fields;
   const fieldNames = (['channels', 'kernel', 'stride'] as const).filter((f) => uses[f] !== 'unused');
   const fieldOpts = layer.options.filter((o) => (fieldNames as readonly string[]).includes(o.name));
@@ -112,7 +129,7 @@ function lowerLayer(r: Reader, layer: LayerAst): LayerSpec | undefined {
   }
   for (const f of fieldNames) {
     if (uses[f] === 'required' && !layer.options.some((o) => o.name === f)) {
-      r.report(diagnostic('E0304', layer.span, { field: f, op }, f));
+      r.report(diagnostic('E0335', layer.span, { field: f, op, where: 'in a stem or head' }, f));
     }
   }
   const { values, spans } = layerOptions(r, op, otherOpts, fieldNames);
@@ -122,9 +139,24 @@ function lowerLayer(r: Reader, layer: LayerAst): LayerSpec | undefined {
 const rowFields: readonly Field[] = ['repeats', 'channels', 'kernel', 'stride'];
 
 /** A stage-table row: `op repeats channels kernel stride [options]`. */
-function lowerRow(r: Reader, row: RowAst): LayerSpec | undefined {
-  const op = operatorOf(r, row.op, row.opSpan);
+function lowerRow(r: Reader, row: RowAst, blocks: Blocks): LayerSpec | undefined {
+  const op = operatorOf(r, row.op, row.opSpan, blocks);
   if (!op) return undefined;
+  if (op === 'block') {
+    if (!row.fields[0]) {
+      const at = row.opSpan.end;
+      r.report(diagnostic('E0304', { file: row.span.file, start: at, end: at }, { field: 'repeats', op: row.op }, 'repeats'));
+      return undefined;
+    }
+    for (const extra of row.fields.slice(rowFields.length)) {
+      r.report(diagnostic('E0312', extra.span, { what: 'stage field', value: extra.text, expected: 'at most 4 fields (repeats channels kernel stride), then named options' }));
+    }
+    const fields = Object.fromEntries((['channels', 'kernel', 'stride'] as const).flatMap((f, i) => {
+      const atom = row.fields[i + 1];
+      return atom ? [[f, atom.kind === 'dash' ? 'dash' : atom]] : [];
+    }));
+    return lowerBlockUse(r, blocks[row.op]!, blocks, { span: row.span, opSpan: row.opSpan, repeats: row.fields[0], fields, options: row.options });
+  }
   const uses: Record<Field, string> = { repeats: 'required', ...operators[op].fields };
   const fields: Partial<Record<Field, number>> = {};
   const fieldSpans: Partial<Record<Field, Span>> = {};
@@ -181,40 +213,81 @@ function lowerScaling(r: Reader, settings: readonly SettingAst[]): ScalingSpec {
 }
 
 
-function lowerVariant(r: Reader, v: { name: string; nameSpan: Span; options: readonly OptionAst[]; span: Span }, stageCount: number): VariantSpec {
-  const found = r.options(v.options, variantOptions, `variant '${v.name}'`);
+function lowerVariant(r: Reader, v: { name: string; nameSpan: Span; options: readonly OptionAst[]; span: Span }, stageCount: number, blocks: Blocks): VariantSpec {
+  const paramNames = Object.keys(r.params);
+  const found = r.options(v.options, [...variantOptions, ...paramNames], `variant '${v.name}'`);
   const out: { -readonly [K in keyof VariantSpec]?: VariantSpec[K] } = {};
   const spans: Record<string, Span> = { name: v.nameSpan };
+  const params: Record<string, number> = {};
   for (const [name, o] of found) {
     spans[name] = o.value.span;
-    if (name === 'repeats') {
-      const list = o.value.atoms.map((a) => r.positiveInt(a, 'repeats'));
-      if (list.length !== stageCount) r.report(diagnostic('E0315', o.value.span, { count: list.length, stages: stageCount }, 'repeats'));
-      else if (list.every((x) => x !== undefined)) out.repeats = list as number[];
+    if (name === 'repeats' || name === 'channels') {
+      // Repeats may be 0: the member leaves that stage out (EfficientNetV2-S has a stage fewer than M).
+      const list = o.value.atoms.map((a) => (name === 'repeats' ? r.count(a, 'repeats') : r.positiveInt(a, 'channels')));
+      if (list.length !== stageCount) r.report(diagnostic('E0315', o.value.span, { count: list.length, stages: stageCount }, name));
+      else if (list.every((x) => x !== undefined)) out[name] = list as number[];
       continue;
     }
     const atom = r.single(o.value, name);
     if (!atom) continue;
+    if (paramNames.includes(name) && !(variantOptions as readonly string[]).includes(name)) {
+      const n = r.number(atom, name);
+      if (n !== undefined) params[name] = n;
+      continue;
+    }
     switch (name) {
-      case 'operator': { const op = operatorOf(r, atom.text, atom.span); if (op) out.operator = op; break; }
+      case 'operator': { const op = operatorOf(r, atom.text, atom.span, blocks); if (op) out.operator = op === 'block' ? atom.text : op; break; }
       case 'resolution': case 'classes': { const n = r.positiveInt(atom, name); if (n !== undefined) out[name] = n; break; }
       case 'dropout': { const n = r.rate(atom, name); if (n !== undefined) out.dropout = n; break; }
       case 'phi': { const n = r.ranged(atom, name, 0, 20); if (n !== undefined) out.phi = n; break; }
       default: { const n = r.positiveNumber(atom, name); if (n !== undefined) out[name as 'width' | 'depth'] = n; }
     }
   }
-  return { name: v.name, span: v.span, ...out, spans } as VariantSpec;
+  return { name: v.name, span: v.span, ...out, ...(Object.keys(params).length ? { params } : {}), spans } as VariantSpec;
 }
 
-export function lower(ast: ModelAst): StageResult<ModelSpec> {
-  const r = new Reader();
+export interface LowerOptions {
+  /** Param values over the spec's own (a variant's). */
+  readonly params?: Readonly<Record<string, number>>;
+  /** Replace every stage row's operator with this user block (a variant's `operator`). */
+  readonly operator?: string;
+}
+
+/** The model's params: `params { growth 32 }`, each value a number or an expression of the params before it. */
+function lowerParams(settings: readonly SettingAst[], overrides: Readonly<Record<string, number>>, report: Reader): Record<string, number> {
+  const params: Record<string, number> = {};
+  const seen = new Set<string>();
+  for (const st of settings) {
+    if (seen.has(st.name)) {
+      report.report(diagnostic('E0311', st.nameSpan, { name: st.name }, st.name));
+      continue;
+    }
+    seen.add(st.name);
+    report.options(st.options, [], `param '${st.name}'`);
+    const atom = report.single(st.value, st.name);
+    const own = atom ? new Reader(params).number(atom, st.name) : undefined;
+    const v = overrides[st.name] ?? own;
+    if (v !== undefined) params[st.name] = v;
+  }
+  return params;
+}
+
+export function lower(ast: ModelAst, options: LowerOptions = {}): StageResult<ModelSpec> {
   const settings: SettingAst[] = [];
   const blocks = new Map<string, Extract<ModelAst['members'][number], { keywordSpan: Span }>>();
+  const blockAsts: BlockAst[] = [];
+  const early = new Reader();
   for (const m of ast.members) {
     if (m.kind === 'setting') { settings.push(m); continue; }
-    if (blocks.has(m.kind)) r.report(diagnostic('E0311', m.keywordSpan, { name: m.kind }, m.kind));
+    if (m.kind === 'block') { blockAsts.push(m); continue; }
+    if (blocks.has(m.kind)) early.report(diagnostic('E0311', m.keywordSpan, { name: m.kind }, m.kind));
     else blocks.set(m.kind, m);
   }
+  const pm = blocks.get('params');
+  const params = lowerParams(pm?.kind === 'params' ? pm.settings : [], options.params ?? {}, early);
+  const r = new Reader(params);
+  for (const d of early.diagnostics) r.report(d);
+  const userBlocks = lowerBlocks(r, blockAsts, new Set(Object.keys(params)));
   const s = r.settings(settings, modelSettings, `model '${ast.name}'`);
   const spans: Record<string, Span> = { name: ast.nameSpan };
   const read = <T>(name: string, fn: (st: SettingAst, atom: AtomAst) => T | undefined): T | undefined => {
@@ -258,14 +331,14 @@ export function lower(ast: ModelAst): StageResult<ModelSpec> {
   const layersOf = (kind: 'stem' | 'head'): LayerSpec[] => {
     const m = blocks.get(kind);
     if (!m || m.kind !== kind) return [];
-    return m.layers.map((l) => lowerLayer(r, l)).filter((l): l is LayerSpec => l !== undefined);
+    return m.layers.map((l) => lowerLayer(r, l, userBlocks)).filter((l): l is LayerSpec => l !== undefined);
   };
   const stem = layersOf('stem');
   const stagesBlock = blocks.get('stages');
   const rows = stagesBlock?.kind === 'stages' ? stagesBlock.rows : [];
   if (!stagesBlock) r.report(diagnostic('E0313', ast.nameSpan, { name: 'stages', example: 'stages { mbconv 1 16 3 1 expand 1 }' }, 'stages'));
   else if (rows.length === 0) r.report(diagnostic('E0308', stagesBlock.keywordSpan, {}, 'stages'));
-  const stages = rows.map((row) => lowerRow(r, row)).filter((l): l is LayerSpec => l !== undefined);
+  const stages = rows.map((row) => lowerRow(r, options.operator ? { ...row, op: options.operator } : row, userBlocks)).filter((l): l is LayerSpec => l !== undefined);
   const head = layersOf('head');
 
   let classifier: ModelSpec['classifier'];
@@ -283,7 +356,7 @@ export function lower(ast: ModelAst): StageResult<ModelSpec> {
   if (vb?.kind === 'variants') {
     for (const v of vb.variants) {
       if (variants.some((x) => x.name === v.name)) r.report(diagnostic('E0317', v.nameSpan, { name: v.name }, 'name'));
-      else variants.push(lowerVariant(r, v, rows.length));
+      else variants.push(lowerVariant(r, v, rows.length, userBlocks));
     }
   }
   const sb = blocks.get('scaling');
@@ -307,6 +380,9 @@ export function lower(ast: ModelAst): StageResult<ModelSpec> {
       variants,
       scaling,
       applied: { width: 1, depth: 1, resolution: 1 },
+      params,
+      blocks: userBlocks,
+      ast,
       spans,
     },
     diagnostics: r.diagnostics,

@@ -5,6 +5,7 @@
  */
 import type { Span } from '../source/span.js';
 import type { Activation } from './activations.js';
+import type { AtomAst, ModelAst } from '../syntax/ast.js';
 import type { Field, OpName, OptionName } from './ops.js';
 
 export type Padding = 'same' | 'symmetric';
@@ -20,9 +21,20 @@ export interface SeSpec {
   readonly divisor?: number;
 }
 
+/** A row (or layer) whose operator is a user-defined block: which block, and its parameters' values. */
+export interface BlockUse {
+  readonly name: string;
+  /** Every parameter's value (the row's fields and options, else the block's defaults). */
+  readonly args: Readonly<Record<string, number>>;
+  /** `first NAME`: the stage's first block is this one instead (a downsampling unit). */
+  readonly first?: { readonly name: string; readonly args: Readonly<Record<string, number>> };
+}
+
 /** A stage-table row, or one layer of the stem or head (repeats 1). */
 export interface LayerSpec {
-  readonly op: OpName;
+  /** A built-in operator, or 'block' for a user-defined one (see `block`). */
+  readonly op: OpName | 'block';
+  readonly block?: BlockUse;
   readonly span: Span;
   readonly repeats: number;
   readonly channels?: number;
@@ -43,6 +55,32 @@ export interface LayerSpec {
   readonly spans: Readonly<Partial<Record<Field | OptionName | 'op', Span>>>;
 }
 
+/** A statement of a user-defined block; numeric options stay expressions until the block is built. */
+export type BlockStatement =
+  | { readonly kind: 'let'; readonly name: string; readonly value: AtomAst; readonly span: Span }
+  | {
+      readonly kind: 'op';
+      /** A primitive (block-ops.ts) or another user block. */
+      readonly op: string;
+      readonly targets: readonly string[];
+      /** Input tensors; empty: the previous statement's output (the block input `in` for the first). */
+      readonly from: readonly string[];
+      /** Option name → its value (an expression, or a word such as 'on' or 'relu'). */
+      readonly options: Readonly<Record<string, AtomAst>>;
+      /** The name its layers get inside the block (`as`), or the default `<op><index>`. */
+      readonly name: string;
+      readonly span: Span;
+      readonly spans: Readonly<Record<string, Span>>;
+    };
+
+export interface BlockDef {
+  readonly name: string;
+  readonly span: Span;
+  readonly nameSpan: Span;
+  readonly params: readonly { readonly name: string; readonly default?: AtomAst; readonly span: Span }[];
+  readonly body: readonly BlockStatement[];
+}
+
 export interface VariantSpec {
   readonly name: string;
   readonly span: Span;
@@ -52,10 +90,14 @@ export interface VariantSpec {
   readonly phi?: number;
   readonly dropout?: number;
   readonly classes?: number;
-  /** Replaces the operator of every residual-block stage (ResNet-18/34 use basic, 50+ bottleneck). */
-  readonly operator?: OpName;
-  /** One entry per stage row. */
+  /** Replaces the operator of every stage row (ResNet-18/34 use basic, 50+ bottleneck; RegNet-Y its SE block). */
+  readonly operator?: OpName | string;
+  /** One entry per stage row; 0 leaves the row out (EfficientNetV2-S has one stage fewer than M and L). */
   readonly repeats?: readonly number[];
+  /** One entry per stage row: each row's channels field. */
+  readonly channels?: readonly number[];
+  /** Model params this member sets (`params { growth 32 }` → `densenet161 growth 48`). */
+  readonly params?: Readonly<Record<string, number>>;
   readonly spans: Readonly<Record<string, Span>>;
 }
 
@@ -106,5 +148,11 @@ export interface ModelSpec {
   readonly variants: readonly VariantSpec[];
   readonly scaling: ScalingSpec;
   readonly applied: AppliedScaling;
+  /** The model's params (`params { ... }`), with the values a variant set. */
+  readonly params: Readonly<Record<string, number>>;
+  /** User-defined blocks by name. */
+  readonly blocks: Readonly<Record<string, BlockDef>>;
+  /** The syntax tree the spec was lowered from: a variant that sets params lowers it again with them. */
+  readonly ast?: ModelAst;
   readonly spans: Readonly<Record<string, Span>>;
 }

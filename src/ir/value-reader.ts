@@ -7,12 +7,27 @@ import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { nearestName } from '../diagnostics/nearest-name.js';
 import type { AtomAst, OptionAst, SettingAst, ValueAst } from '../syntax/ast.js';
 import { activationNamed, activations, type Activation } from './activations.js';
+import { evaluate, wholeNumber } from './expressions.js';
 import { maxValue } from './limits.js';
 import type { OptionType } from './ops.js';
 
 /** Collects diagnostics while reading values; each reader returns undefined after reporting. */
 export class Reader {
   readonly diagnostics: Diagnostic[] = [];
+
+  /** `params` are the model's params: a numeric value may name one, or be an expression of them. */
+  constructor(readonly params: Readonly<Record<string, number>> = {}) {}
+
+  /**
+   * A literal number, a model param, or an expression of them; null for a value that is none of these (the
+   * caller says what it wanted), undefined after reporting a problem inside an expression.
+   */
+  private numeric(atom: AtomAst, field: string): number | null | undefined {
+    if (atom.kind === 'number') return Number(atom.text);
+    if (atom.kind === 'name') return this.params[atom.text] ?? null;
+    if (atom.kind === 'binary' || atom.kind === 'call') return evaluate(atom, (n) => this.params[n], (d) => this.report(d), field);
+    return null;
+  }
 
   report(d: Diagnostic): undefined {
     this.diagnostics.push(d);
@@ -26,7 +41,11 @@ export class Reader {
 
   /** A whole number from 1 to the field's limit (limits.ts). */
   positiveInt(atom: AtomAst, field: string): number | undefined {
-    const n = atom.kind === 'number' ? Number(atom.text) : NaN;
+    const value = this.numeric(atom, field);
+    if (value === undefined) return undefined;
+    const computed = atom.kind === 'binary' || atom.kind === 'call';
+    const n = value === null ? NaN : computed ? wholeNumber(value) ?? value : value;
+    if (computed && !Number.isInteger(n) && Number.isFinite(n)) return this.report(diagnostic('E0327', atom.span, { field, text: atom.text, value: String(n) }, field));
     const max = maxValue(field);
     // 1e400 is Infinity and 1e20 an integer past 2^53: both are "too large", not "not an integer".
     if (n > max && (Number.isInteger(n) || n === Infinity)) return this.tooLarge(atom, field, max);
@@ -34,12 +53,20 @@ export class Reader {
     return this.report(diagnostic('E0306', atom.span, { field, value: atom.text }, field));
   }
 
+  /** A whole number from 0 (a variant's repeats, where 0 leaves a stage out). */
+  count(atom: AtomAst, field: string): number | undefined {
+    if (atom.kind === 'number' && Number(atom.text) === 0) return 0;
+    return this.positiveInt(atom, field);
+  }
+
   private tooLarge(atom: AtomAst, field: string, max: number): undefined {
     return this.report(diagnostic('E0320', atom.span, { field, value: atom.text, max: max.toLocaleString('en-US') }, field));
   }
 
   number(atom: AtomAst, field: string): number | undefined {
-    const n = atom.kind === 'number' ? Number(atom.text) : NaN;
+    const value = this.numeric(atom, field);
+    if (value === undefined) return undefined;
+    const n = value === null ? NaN : value;
     if (Number.isFinite(n)) return n;
     if (Math.abs(n) === Infinity) return this.tooLarge(atom, field, maxValue(field));
     return this.report(diagnostic('E0312', atom.span, { what: field, value: atom.text, expected: 'a number' }, field));

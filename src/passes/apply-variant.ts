@@ -4,6 +4,7 @@
  */
 import { diagnostic, type Diagnostic, type StageResult } from '../diagnostics/diagnostic.js';
 import { nearestName } from '../diagnostics/nearest-name.js';
+import { lower } from '../ir/lower.js';
 import { operators, type OpName } from '../ir/ops.js';
 import type { LayerSpec, ModelSpec, VariantSpec } from '../ir/spec.js';
 import type { ScalingRequest } from './compound-scale.js';
@@ -33,6 +34,10 @@ const fieldNames = ['repeats', 'channels', 'kernel', 'stride'] as const;
  * the variant's `operator`, naming the stage.
  */
 function changeOperator(row: LayerSpec, op: OpName, stage: number, v: VariantSpec, out: Diagnostic[]): LayerSpec {
+  if (row.op === 'block') {
+    out.push(diagnostic('E0321', v.spans.operator ?? v.span, { variant: v.name, stage, op, problem: `but the row is the block '${row.block!.name}', whose parameters ${op} does not take` }, 'operator'));
+    return row;
+  }
   const def = operators[op] as (typeof operators)[OpName] & { defaultKernel?: number };
   const at = v.spans.operator ?? v.span;
   const report = (problem: string) => out.push(diagnostic('E0321', at, { variant: v.name, stage, op, problem }, 'operator'));
@@ -59,18 +64,32 @@ export function applyVariant(spec: ModelSpec, name: string | undefined): StageRe
     const span = spec.spans.name ?? spec.span;
     return { diagnostics: [diagnostic('E0309', span, { name, suggestion: nearestName(name, valid), valid: valid.length ? valid : ['(this spec defines no variants)'] }, 'variant')] };
   }
+  // A member that sets params, or swaps the rows' operator for a user block, is the spec lowered again with
+  // them: its rows' values and its blocks' parameters are worked out anew.
+  const userOperator = v.operator !== undefined && spec.blocks[v.operator] ? v.operator : undefined;
+  let base = spec;
+  if (v.params || userOperator) {
+    if (!spec.ast) throw new Error('internal: a spec with params or blocks keeps its syntax tree');
+    const relowered = lower(spec.ast, { params: { ...spec.params, ...v.params }, ...(userOperator ? { operator: userOperator } : {}) });
+    if (!relowered.value) return { diagnostics: relowered.diagnostics };
+    base = { ...relowered.value, variants: spec.variants };
+  }
   const diagnostics: Diagnostic[] = [];
-  const stages = spec.stages.map((s, i) => {
-    const row = v.operator !== undefined && v.operator !== s.op ? changeOperator(s, v.operator, i + 1, v, diagnostics) : s;
-    return v.repeats !== undefined ? { ...row, repeats: v.repeats[i]! } : row;
+  const stages = base.stages.flatMap((s, i) => {
+    const builtIn = v.operator !== undefined && !userOperator && v.operator !== s.op;
+    let row = builtIn ? changeOperator(s, v.operator as OpName, i + 1, v, diagnostics) : s;
+    if (v.channels !== undefined) row = { ...row, channels: v.channels[i]!, ...(row.block ? { block: { ...row.block, args: { ...row.block.args, channels: v.channels[i]! } } } : {}) };
+    if (v.repeats !== undefined) row = { ...row, repeats: v.repeats[i]! };
+    // Repeats 0: this member has no such stage.
+    return row.repeats === 0 ? [] : [row];
   });
   if (diagnostics.length) return { diagnostics };
-  const classifier = spec.classifier && v.dropout !== undefined ? { ...spec.classifier, dropout: v.dropout } : spec.classifier;
+  const classifier = base.classifier && v.dropout !== undefined ? { ...base.classifier, dropout: v.dropout } : base.classifier;
   const scaling = variantScaling(v);
   return {
     value: {
       spec: {
-        ...spec,
+        ...base,
         stages,
         ...(classifier ? { classifier } : {}),
         ...(v.classes !== undefined ? { classes: v.classes } : {}),

@@ -4,8 +4,9 @@
  * - params: trainable weights (kernels, biases, BN gamma and beta); BN running mean and variance are
  *   counted apart as `bnStats` (Keras adds them to its total; PyTorch calls them buffers).
  * - otherOps: everything that is not a MAC, counted per output element: BN 2 (scale, shift), an activation
- *   1, add 1, multiply 1; pooling k x k per output element; global pooling one per input element.
- *   Dropout costs nothing at inference.
+ *   1, add 1, multiply 1, layer scale 1, layer norm 5; pooling k x k per output element; global pooling one
+ *   per input element. Dropout, concatenation, channel split and shuffle move data and cost no operation.
+ * - params also count layer norm's scale and shift and layer scale's vector (PyTorch's count).
  */
 import type { Graph, GraphNode } from '../ir/graph.js';
 
@@ -65,6 +66,20 @@ export function nodeCost(node: GraphNode, graph: Graph): Cost {
     case 'dropout':
       // The identity at inference: no new tensor.
       return zeroCost;
+    case 'layernorm': {
+      // Scale and shift are parameters; per element: subtract the mean, square, normalise, scale, shift.
+      const c = node.shape[node.shape.length - 1]!;
+      return { ...zeroCost, params: 2 * c, otherOps: 5 * out, activations: out };
+    }
+    case 'scale': {
+      const c = node.shape[node.shape.length - 1]!;
+      return { ...zeroCost, params: c, otherOps: out, activations: out };
+    }
+    case 'concat':
+    case 'slice':
+    case 'shuffle':
+      // Data movement: no arithmetic, but a new tensor.
+      return { ...zeroCost, activations: out };
   }
 }
 

@@ -19,11 +19,20 @@ export function layerType(node: GraphNode, inChannels: number): string {
     case 'pool': return `${op.mode === 'max' ? 'MaxPooling2D' : 'AveragePooling2D'} ${op.kernel}x${op.kernel}${op.stride > 1 ? `/${op.stride}` : ''}`;
     case 'dense': return 'Dense';
     case 'dropout': return op.perSample ? 'Dropout (drop-connect)' : 'Dropout';
+    case 'layernorm': return 'LayerNormalization';
+    case 'concat': return 'Concatenate';
+    case 'slice': return `Split [${op.start}, ${op.start + op.size})`;
+    case 'shuffle': return `ChannelShuffle ${op.groups}`;
+    case 'scale': return 'LayerScale';
   }
 }
 
 /** "mbconv k3 s2 e6 se0.25", the way a row of the paper's Table 1 reads. */
 export function describeLayer(l: LayerSpec): string {
+  if (l.block) {
+    const args = Object.entries(l.block.args).filter(([k]) => !['channels', 'kernel', 'stride'].includes(k)).map(([k, v]) => `${k} ${v}`);
+    return [l.block.name, ...(l.channels !== undefined ? [`c${l.channels}`] : []), ...(l.kernel !== undefined ? [`k${l.kernel}`] : []), ...(l.stride !== 1 ? [`s${l.stride}`] : []), ...args].join(' ');
+  }
   const parts: string[] = [l.op];
   if (l.op === 'gap') return 'gap';
   if (l.channels !== undefined && l.op !== 'mbconv' && l.op !== 'fused_mbconv' && l.op !== 'basic' && l.op !== 'bottleneck' && l.op !== 'dwsep') parts.push(`c${l.channels}`);

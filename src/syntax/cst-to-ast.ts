@@ -26,8 +26,14 @@ export function cstToAst(cst: CstNode, file: string, text = ''): ModelAst {
       const span = nSpan(node);
       return { kind: 'call', fn: fn.image, fnSpan: tSpan(fn), args: (c.expression ?? []).map(expression), text: source(span), span };
     }
-    // A parenthesised expression is the expression itself.
-    if (c.expression) return expression(c.expression[0]!);
+    // A parenthesised expression is the expression itself; a compound one keeps the parentheses in its span,
+    // so that `(a + b) * c` reads back whole in messages.
+    if (c.expression) {
+      const inner = expression(c.expression[0]!);
+      if (inner.kind !== 'binary') return inner;
+      const span = nSpan(node);
+      return { ...inner, text: source(span), span };
+    }
     const [kind, tok] = c.NumberLiteral ? (['number', c.NumberLiteral[0]!] as const)
       : c.Dims ? (['dims', c.Dims[0]!] as const)
         : c.Identifier ? (['name', c.Identifier[0]!] as const)

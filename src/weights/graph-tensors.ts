@@ -26,6 +26,12 @@ export function graphTensors(graph: Graph): GraphTensor[] {
     } else if (op.kind === 'dense') {
       add('kernel', [op.units, input[0]!]);
       if (op.bias) add('bias', [op.units]);
+    } else if (op.kind === 'layernorm') {
+      const c = node.shape[node.shape.length - 1]!;
+      add('gamma', [c]);
+      add('beta', [c]);
+    } else if (op.kind === 'scale') {
+      add('scale', [node.shape[node.shape.length - 1]!]);
     } else if (op.kind === 'batchnorm') {
       const c = node.shape[node.shape.length - 1]!;
       add('gamma', [c]);

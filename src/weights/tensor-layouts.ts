@@ -5,7 +5,7 @@
  * importer and the TF.js backend (which writes the same layouts) cannot disagree.
  */
 
-export type Layout = 'canonical' | 'tf-conv' | 'tf-depthwise' | 'tf-dense' | 'conv-1x1-as-dense';
+export type Layout = 'canonical' | 'tf-conv' | 'tf-conv-grouped' | 'tf-depthwise' | 'tf-dense' | 'conv-1x1-as-dense';
 
 /** The shape a checkpoint in `layout` stores for a tensor of canonical `shape`. */
 export function storedShape(layout: Layout, shape: readonly number[], groups = 1): readonly number[] {
@@ -15,6 +15,11 @@ export function storedShape(layout: Layout, shape: readonly number[], groups = 1
     case 'tf-conv': {
       const [out, inG, k, k2] = shape as [number, number, number, number];
       return [k, k2, inG, out];
+    }
+    case 'tf-conv-grouped': {
+      // The TF.js backend's dense Conv2D for a grouped conv: [k, k, in, out], zero outside the groups.
+      const [out, inG, k, k2] = shape as [number, number, number, number];
+      return [k, k2, inG * groups, out];
     }
     case 'tf-depthwise': {
       // [C * m, 1, k, k] with groups = C: DepthwiseConv2D's [k, k, C, m].
@@ -43,6 +48,19 @@ export function toCanonical(layout: Layout, stored: Float32Array, shape: readonl
             for (let x = 0; x < k; x++) t[((o * inC + i) * k + y) * k + x] = stored[((y * k + x) * inC + i) * out + o]!;
       return t;
     }
+    case 'tf-conv-grouped': {
+      const [out, inG, k] = shape as [number, number, number, number];
+      const inC = inG * groups;
+      const perGroupOut = out / groups;
+      const t = new Float32Array(out * inG * k * k);
+      for (let o = 0; o < out; o++) {
+        const first = Math.floor(o / perGroupOut) * inG;
+        for (let i = 0; i < inG; i++)
+          for (let y = 0; y < k; y++)
+            for (let x = 0; x < k; x++) t[((o * inG + i) * k + y) * k + x] = stored[((y * k + x) * inC + first + i) * out + o]!;
+      }
+      return t;
+    }
     case 'tf-depthwise': {
       const [out, , k] = shape as [number, number, number, number];
       const c = groups;
@@ -61,4 +79,22 @@ export function toCanonical(layout: Layout, stored: Float32Array, shape: readonl
       return t;
     }
   }
+}
+
+/**
+ * For 'tf-conv-grouped': the index of the first stored weight outside its output channel's group that is not
+ * zero (a model trained in TF.js, where nothing keeps those zeros), or -1. Such a kernel is no longer grouped,
+ * and dropping those weights would change what the network computes.
+ */
+export function outsideGroups(stored: Float32Array, shape: readonly number[], groups: number): number {
+  const [out, inG, k] = shape as [number, number, number, number];
+  const inC = inG * groups;
+  const perGroupOut = out / groups;
+  for (let p = 0; p < k * k; p++)
+    for (let i = 0; i < inC; i++)
+      for (let o = 0; o < out; o++) {
+        const index = (p * inC + i) * out + o;
+        if (Math.floor(i / inG) !== Math.floor(o / perGroupOut) && stored[index] !== 0) return index;
+      }
+  return -1;
 }

@@ -14,6 +14,13 @@ import { repoRoot } from '../helpers.js';
 const dir = path.join(repoRoot, 'test/diagnostics');
 
 const expected: Record<string, string[]> = {
+  'block-definitions': ['E0328', 'E0328', 'E0329', 'E0330', 'E0334'],
+  'block-divide-by-zero': ['E0326'],
+  'block-fraction': ['E0327'],
+  'block-join-mismatch': ['E0407'],
+  'block-names': ['E0323', 'E0324', 'E0325'],
+  'block-row': ['E0314', 'E0336'],
+  'block-wiring': ['E0331', 'E0332', 'E0333', 'E0333'],
   'control-characters': ['E0101', 'E0101'],
   'duplicate-option': ['E0311', 'E0305'],
   'empty-stage-table': ['E0308'],
@@ -26,6 +33,7 @@ const expected: Record<string, string[]> = {
   'not-utf8': ['E0102'],
   'se-ratio-out-of-range': ['E0307', 'E0307'],
   'spatial-below-one': ['E0402'],
+  'stem-missing-kernel': ['E0335'],
   'syntax-error': ['E0201', 'E0201'],
   'unexpected-character': ['E0101'],
   'unknown-activation': ['E0303', 'E0303'],

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { activations } from '../../src/ir/activations.js';
+import { isActivationOp, statementOps } from '../../src/ir/block-ops.js';
+import { functions } from '../../src/ir/expressions.js';
 import { operatorNames, optionTypes } from '../../src/ir/ops.js';
 import { formatSource } from '../../src/format/format-spec.js';
 import { compile } from '../../src/pipeline.js';
@@ -15,6 +17,15 @@ describe('README', () => {
   it.each(operatorNames)('documents operator %s', (op) => expect(readme).toContain(`\`${op}\``));
   it.each(Object.keys(optionTypes))('documents option %s', (opt) => expect(readme).toMatch(new RegExp(`\`${opt}[ \`]`)));
   it.each(activations)('documents activation %s', (act) => expect(readme).toContain(`\`${act}\``));
+  // The statements table of user-defined blocks: one row per primitive, with every option it takes.
+  const statementRows = readme.slice(readme.indexOf('| statement | what it builds |'));
+  const primitives = Object.entries(statementOps).filter(([op]) => !isActivationOp(op));
+  it.each(primitives)('documents block statement %s and its options', (op, def) => {
+    const row = statementRows.split('\n').find((l) => l.startsWith('| ') && l.split('|')[1]!.includes(`\`${op}\``));
+    expect(row, `a row for ${op}`).toBeDefined();
+    for (const opt of Object.keys(def.options)) expect(row, `${op} ${opt}`).toContain(`\`${opt}`);
+  });
+  it.each(Object.keys(functions))('documents expression function %s', (fn) => expect(readme).toContain(`\`${fn}(`));
   it('shows the two commands of a fresh clone and the FLOPs convention', () => {
     expect(readme).toContain('npm ci && npx effnet report specs/efficientnet-b0.effnet');
     expect(readme).toContain('npm test');

@@ -42,7 +42,10 @@ describe('TextMate grammar', () => {
     for (const c of commentLines) expect(tokens.find((t) => t.text.trim() === c)?.scopes.at(-1), c).toBe('comment.line.number-sign.effnet');
     for (const kw of ['stages']) expect(scopeOf(tokens, kw)).toEqual(['keyword.control.effnet']);
     expect(scopeOf(tokens, 'model')).toEqual(['keyword.control.model.effnet']);
-    expect(scopeOf(tokens, '224x224x3')).toEqual(['constant.numeric.dimensions.effnet']);
+    const dims = text.match(/^\s*input\s+(\S+)/m)![1]!;
+    expect(scopeOf(tokens, dims)).toEqual(['constant.numeric.dimensions.effnet']);
+    // A user-defined block: its name where it is defined, its primitives and expressions.
+    for (const [, name] of text.matchAll(/^\s*block\s+(\w+)\(/gm)) expect(scopeOf(tokens, name!)[0], name).toBe('entity.name.function.block.effnet');
     expect(scopeOf(tokens, 'input')[0]).toBe('variable.parameter.option.effnet');
     // Numbers in the stage table.
     const numbers = tokens.filter((t) => /^\d+(\.\d+)?$/.test(t.text.trim()));
@@ -60,5 +63,16 @@ describe('TextMate grammar', () => {
     expect(scopeOf(tokens, 'swish')).toEqual(['support.constant.activation.effnet']);
     expect(scopeOf(tokens, '0.25')).toEqual(['constant.numeric.effnet']);
     expect(scopeOf(tokens, 'se')).toEqual(['variable.parameter.option.effnet']);
+  });
+
+  it('scopes a block definition: its name, statements, options, functions and arithmetic', () => {
+    const tokens = tokenize('  block unit(channels, groups = 2) {\n    left, x = split\n    conv channels floor(channels * 0.5) kernel 1 from x as pw\n    concat from left, x\n  }');
+    expect(scopeOf(tokens, 'block')).toEqual(['keyword.control.effnet']);
+    expect(scopeOf(tokens, 'unit')).toEqual(['entity.name.function.block.effnet']);
+    expect(scopeOf(tokens, 'split')).toEqual(['support.function.statement.effnet']);
+    expect(scopeOf(tokens, 'concat')).toEqual(['support.function.statement.effnet']);
+    expect(scopeOf(tokens, 'floor')).toEqual(['support.function.builtin.effnet']);
+    expect(scopeOf(tokens, 'from')).toEqual(['variable.parameter.option.effnet', 'variable.parameter.option.effnet']);
+    expect(scopeOf(tokens, '*')).toEqual(['keyword.operator.arithmetic.effnet']);
   });
 });

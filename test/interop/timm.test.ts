@@ -21,6 +21,11 @@ describe('decodeBlockString', () => {
     ['er_r2_k3_s2_e4_c48', { op: 'fused_mbconv', repeats: 2, kernel: 3, stride: 2, expand: 4, channels: 48, skip: true }],
     ['ir_r1_k5_s2_e3_c40_se0.25_nre_noskip', { op: 'mbconv', act: 'relu', skip: false }],
     ['r3_k5_s22_e6_i40_o80_se0.25', { op: 'mbconv', repeats: 3, kernel: 5, stride: 2, expand: 6, channels: 80 }],
+    // timm's `skip` forces a shortcut: EfficientNetV2's first stage is a conv with a residual, torchvision's
+    // FusedMBConv with expand 1; a plain `cn` has none.
+    ['cn_r2_k3_s1_e1_c24_skip', { op: 'fused_mbconv', repeats: 2, kernel: 3, stride: 1, expand: 1, channels: 24, skip: true }],
+    ['cn_r1_k3_s2_c32', { op: 'conv', repeats: 1, kernel: 3, stride: 2, channels: 32, skip: false }],
+    ['ir_r1_k3_s1_e6_c16_skip', { op: 'mbconv', expand: 6, skip: true }],
   ] as const)('%s', (text, expected) => expect(decodeBlockString(text)).toMatchObject(expected));
 
   it.each([
@@ -31,6 +36,9 @@ describe('decodeBlockString', () => {
     ['ir_r1_k3_s1_e6', /missing output channels/],
     ['ir_r1_k3_s12_c16', /two equal digits/],
     ['ir_r1_k3_s1_c16_se0.25_se0.5', /option 'se' given twice/],
+    ['ir_r1_k3_s1_c16_skip_noskip', /'noskip' after 'skip': give one of them/],
+    ['dsa_r1_k3_s1_c16_skip', /a 'dsa' block never has a shortcut/],
+    ['cn_r1_k3_s1_e4_c16_skip', /a 'cn' block has no expansion/],
   ])('refuses %s', (text, message) => expect(() => decodeBlockString(text)).toThrow(message));
 
   it('encodes what it decodes', () => {
@@ -52,6 +60,25 @@ describe('effnet import --timm / export --timm', () => {
   it('exports our B0 as timm writes it, and B3 scaled', async () => {
     expect((await cli('export', '--timm', 'specs/efficientnet-b0.effnet')).stdout.trim()).toBe(b0Timm);
     expect((await cli('export', '--timm', 'specs/efficientnet-b0.effnet', '--variant', 'b3')).stdout.trim()).toMatch(/^ds_r2_k3_s1_e1_c24_se0.25,ir_r3_k3_s2_e6_c32_se0.25,/);
+  });
+
+  it("exports EfficientNetV2-S as timm's efficientnetv2_s arch_def, and imports it back to the same figures", async () => {
+    // timm/models/efficientnet.py, _gen_efficientnetv2_s (the empty seventh stage of the spec has no string).
+    const v2s = 'cn_r2_k3_s1_e1_c24_skip,er_r4_k3_s2_e4_c48,er_r4_k3_s2_e4_c64,ir_r6_k3_s2_e4_c128_se0.25,ir_r9_k3_s1_e6_c160_se0.25,ir_r15_k3_s2_e6_c256_se0.25';
+    expect((await cli('export', '--timm', 'specs/efficientnet-v2.effnet', '--variant', 's')).stdout.trim()).toBe(v2s);
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'effnet-')), 'v2s.effnet');
+    const r = await cli('import', '--timm', v2s, '--name', 'v2s', '--stem-channels', '24', '--input', '384', '--dropout', '0.2', '-o', out);
+    expect(r.code, r.stderr).toBe(0);
+    // Params and MACs do not depend on BN's momentum or the padding rule, which timm strings do not carry.
+    const imported = compile(out, readFileSync(out)).report!.total;
+    expect(imported.params).toBe(21_458_488);
+    expect(imported.macs).toBe(compileSpec('efficientnet-v2.effnet', { variant: 's' }).report.total.macs);
+  });
+
+  it('refuses a user-defined block, naming it: timm strings have no form for it', async () => {
+    const r = await cli('export', '--timm', 'specs/convnext.effnet');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("'convnext_block': a user-defined block: timm block strings name only the blocks of timm's EfficientNet builder");
   });
 
   it('refuses what has no block string, and bad strings, with clear errors', async () => {

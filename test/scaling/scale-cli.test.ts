@@ -29,7 +29,7 @@ function structure(spec: ModelSpec) {
   const strip = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(strip);
     if (v && typeof v === 'object') {
-      return Object.fromEntries(Object.entries(v).filter(([k]) => !['span', 'spans', 'applied', 'variants'].includes(k)).map(([k, x]) => [k, strip(x)]));
+      return Object.fromEntries(Object.entries(v).filter(([k]) => !['span', 'spans', 'nameSpan', 'fnSpan', 'applied', 'variants', 'ast'].includes(k)).map(([k, x]) => [k, strip(x)]));
     }
     return v;
   };

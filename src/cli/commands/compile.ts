@@ -18,7 +18,7 @@ import { failureJson } from '../json-failure.js';
 import { loadSpec } from '../load-spec.js';
 import { compileWithWeights, openWeights } from '../checkpoint-input.js';
 import type { OpenedCheckpoint } from '../../checkpoint/open-checkpoint.js';
-import { WeightValueError } from '../../weights/checkpoint-weights.js';
+import { weightValueDiagnostic, WeightValueError } from '../../weights/checkpoint-weights.js';
 import { conventionNames } from '../../weights/naming/conventions.js';
 import type { WeightSource } from '../../../backends/weight-source.js';
 import type { Compilation, CompileOptions } from '../../pipeline.js';
@@ -295,6 +295,14 @@ async function compileTargets(file: string, flags: CompileFlags, emitOptions: Em
         ctx.setExit(1);
       }
     }
+    for (const { target: t, artifact } of emitted) {
+      // One warning with its source line; a ResNeXt has one such layer per block, so the rest are counted.
+      const [first, ...more] = artifact.notes ?? [];
+      if (!first) continue;
+      const d = diagnostic('W0602', first.node.span, { target: t, layer: first.node.name, what: first.what, cost: first.cost });
+      ctx.io.err(formatDiagnostics([d], compilation.file, { color: ctx.io.color }) + '\n');
+      if (more.length) ctx.io.err(`effnet: warning: ${t}: ${more.length} more layer${more.length === 1 ? '' : 's'} written the same way (${more.map((n) => n.node.name).slice(0, 3).join(', ')}${more.length > 3 ? ', ...' : ''})\n`);
+    }
     if (emitted.length < targets.length) {
       if (all) ctx.io.err('effnet: nothing written: every target must compile for --target all');
       if (flags.json) ctx.io.out(failureJson([{ file, source: compilation.file, diagnostics: [...compilation.diagnostics, ...failures] }]));
@@ -322,8 +330,7 @@ async function compileTargets(file: string, flags: CompileFlags, emitOptions: Em
       }
       if (!(e instanceof WeightValueError)) throw e;
       // A NaN or infinite weight, found as it was read: the write stopped and left nothing.
-      const t = e.binding.tensor;
-      const d = diagnostic('E0706', t.node.span, { key: e.binding.key, layer: t.node.name, index: e.index, value: String(e.value) });
+      const d = weightValueDiagnostic(e);
       ctx.io.err(formatDiagnostics([d], compilation.file, { color: ctx.io.color }) + '\neffnet: nothing written');
       if (flags.json) ctx.io.out(failureJson([{ file, source: compilation.file, diagnostics: [d] }]));
       return ctx.setExit(1);

@@ -3,12 +3,12 @@
  * tensor, the spec line it comes from, the checkpoint key and shape it is read from, and every problem, as
  * diagnostics at the spec's rows. Every tensor is read once, so NaN and infinities are found here too.
  */
-import { diagnostic, hasErrors, type Diagnostic } from '../../diagnostics/diagnostic.js';
+import { hasErrors, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { diagnosticJson } from '../../diagnostics/diagnostic-json.js';
 import { formatDiagnostics } from '../../diagnostics/format.js';
 import { REPORT_SCHEMA_VERSION } from '../../report/format-report.js';
 import { lineColOf } from '../../source/source-file.js';
-import { bindingValues, WeightValueError } from '../../weights/checkpoint-weights.js';
+import { bindingValues, weightValueDiagnostic, WeightValueError } from '../../weights/checkpoint-weights.js';
 import { conventionNames } from '../../weights/naming/conventions.js';
 import { Option } from 'commander';
 import { compileWithWeights, openWeights } from '../checkpoint-input.js';
@@ -45,7 +45,7 @@ export const registerWeights: Register = (program, ctx) => {
           bindingValues(b);
         } catch (e) {
           if (!(e instanceof WeightValueError)) throw e;
-          values.push(diagnostic('E0706', b.tensor.node.span, { key: b.key, layer: b.tensor.node.name, index: e.index, value: String(e.value) }));
+          values.push(weightValueDiagnostic(e));
         }
       }
       if (values.length) ctx.io.err(formatDiagnostics(values, compilation.file, { color: ctx.io.color }) + '\n');

@@ -23,6 +23,7 @@ const kerasVariable: Readonly<Record<TensorRole, string>> = {
   beta: 'beta',
   mean: 'moving_mean',
   variance: 'moving_variance',
+  scale: 'scale',
 };
 
 /** PyTorch parameter and buffer names: a conv's and a batch norm's. */
@@ -33,6 +34,7 @@ const torchParam: Readonly<Record<TensorRole, string>> = {
   beta: 'bias',
   mean: 'running_mean',
   variance: 'running_var',
+  scale: 'weight',
 };
 
 export function onnxInitializerName(node: GraphNode, role: TensorRole): string {
@@ -47,7 +49,9 @@ export function isDepthwise(node: GraphNode, graph: Graph): boolean {
 }
 
 export function tfjsWeightName(node: GraphNode, role: TensorRole, graph: Graph): string {
-  return `${node.name}/${role === 'kernel' && isDepthwise(node, graph) ? 'depthwise_kernel' : kerasVariable[role]}`;
+  // A layer scale is a 1x1 DepthwiseConv2D in TF.js (tfjs-layers has no per-channel scale layer).
+  const depthwise = (role === 'kernel' && isDepthwise(node, graph)) || role === 'scale';
+  return `${node.name}/${depthwise ? 'depthwise_kernel' : kerasVariable[role]}`;
 }
 
 /** The node's name inside its block: block2a_expand_conv → expand_conv. */

@@ -16,7 +16,9 @@ export const tfjsConvention: ConventionFamily = {
         const key = tfjsWeightName(t.node, t.role, graph);
         if (t.role !== 'kernel') return { key, layout: 'canonical' };
         if (t.node.op.kind === 'dense') return { key, layout: 'tf-dense' };
-        return { key, layout: isDepthwise(t.node, graph) ? 'tf-depthwise' : 'tf-conv' };
+        if (isDepthwise(t.node, graph)) return { key, layout: 'tf-depthwise' };
+        // A grouped conv is written as a dense Conv2D, zero outside its groups (backends/tfjs/to-wire.ts).
+        return { key, layout: t.node.op.kind === 'conv' && t.node.op.groups > 1 ? 'tf-conv-grouped' : 'tf-conv' };
       },
       ignored: () => false,
     };

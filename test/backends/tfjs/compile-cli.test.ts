@@ -81,20 +81,34 @@ describe('effnet compile --target tfjs', () => {
   });
 
   it('a model one target cannot express: E0601 at its line, and --target all writes nothing at all', async () => {
-    const work = tempDir('grouped');
+    const work = tempDir('padded-pool');
     dirs.push(work);
-    const spec = path.join(work, 'grouped.effnet');
-    writeFileSync(spec, 'model grouped {\n  input 32x32x3\n  classes 10\n  stem conv channels 16 kernel 3 stride 2\n  stages {\n    conv 1 32 3 1 groups 4\n  }\n  head gap\n}\n');
+    const spec = path.join(work, 'pooled.effnet');
+    // An average pool over zero padding that must not be counted: Keras's AveragePooling2D cannot say that.
+    writeFileSync(spec, 'model pooled {\n  input 32x32x3\n  classes 10\n  padding symmetric\n  stem conv channels 16 kernel 3 stride 2\n  stages {\n    avgpool 1 - 3 2\n  }\n  head gap\n}\n');
     const out = path.join(work, 'out');
     const r = await cli('compile', spec, '--target', 'all', '-o', out);
     expect(r.code).toBe(1);
-    expect(r.err).toContain(`${spec}:6:5: error[E0601]: the tfjs backend cannot express block1a_conv: grouped convolution`);
-    expect(r.err).toContain('    conv 1 32 3 1 groups 4\n    |     ^^^^');
+    expect(r.err).toContain(`${spec}:7:5: error[E0601]: the tfjs backend cannot express block1a_pool: avg pool with padding`);
+    expect(r.err).toContain('    avgpool 1 - 3 2\n    |     ^^^^');
     expect(r.err).toContain('nothing written');
     expect(existsSync(out)).toBe(false); // not even the ONNX file, which on its own would compile
     expect((await cli('compile', spec, '--target', 'onnx', '-o', path.join(work, 'g.onnx'))).code).toBe(0);
     const j = await cli('compile', spec, '--target', 'all', '-o', out, '--json');
-    expect(JSON.parse(j.out)).toMatchObject({ schemaVersion: 1, ok: false, files: [{ file: spec, diagnostics: [{ code: 'E0601', line: 6, column: 5 }] }] });
+    expect(JSON.parse(j.out)).toMatchObject({ schemaVersion: 1, ok: false, files: [{ file: spec, diagnostics: [{ code: 'E0601', line: 7, column: 5 }] }] });
+  });
+
+  it('a grouped convolution: written as a dense Conv2D, with a warning that says what it costs', async () => {
+    const work = tempDir('grouped');
+    dirs.push(work);
+    const spec = path.join(work, 'grouped.effnet');
+    writeFileSync(spec, 'model grouped {\n  input 32x32x3\n  classes 10\n  stem conv channels 16 kernel 3 stride 2\n  stages {\n    conv 2 32 3 1 groups 4\n  }\n  head gap\n}\n');
+    const r = await cli('compile', spec, '--target', 'tfjs', '-o', path.join(work, 'out'));
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain(`${spec}:6:5: warning[W0602]: the tfjs backend writes block1a_conv as a dense Conv2D whose kernel is zero outside its 4 groups`);
+    expect(r.err).toContain('hint: the same outputs at 4x this layer\'s MACs; training in TF.js would fill the zeros and lose the grouping');
+    expect(r.err).toContain('1 more layer written the same way (block1b_conv)');
+    expect(existsSync(path.join(work, 'out', 'model.json'))).toBe(true);
   });
 
   it('--json: what was written, per target, with the figures and no timings', async () => {

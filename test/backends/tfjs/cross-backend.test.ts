@@ -1,6 +1,6 @@
 /**
- * The proof that both backends compile the same network: for EfficientNet-B0, MobileNetV2 and ResNet-50 at
- * 64x64, the TF.js directory (run by tfjs-backend-wasm) and the ONNX file (run by onnxruntime-node), emitted
+ * The proof that both backends compile the same network: for EfficientNet-B0, MobileNetV2, ResNet-50 and
+ * every family written with user-defined blocks at 64x64, the TF.js directory (run by tfjs-backend-wasm) and the ONNX file (run by onnxruntime-node), emitted
  * with the same seed, give the same logits on the same random input to 1e-4 relative. BN statistics are
  * random (not identity) so the ONNX backend's BN folding and TF.js's BatchNormalization both do real work,
  * and the inputs differ only in layout (NHWC vs NCHW).
@@ -34,6 +34,15 @@ const cases: [string, string, Parameters<typeof compileEdited>[1], ((t: string) 
   ['ResNet-50', 'resnet.effnet', { scaling: { inputSize: 64 } }],
   // hard_swish / hard_sigmoid: built from Rescaling + ReLU(max 1) in TF.js, HardSwish in ONNX.
   ['MobileNetV1 with hard_swish', 'mobilenet-v1.effnet', { scaling: { inputSize: 64 } }, (t) => t.replace(/activation\s+relu6/, 'activation hard_swish')],
+  // User-defined blocks: grouped convs (a block-diagonal Conv2D in TF.js), SE in a block, layer norm, GELU and
+  // layer scale, concatenation, channel split and shuffle; and the built-in MobileNetV3-Small and EfficientNetV2-S.
+  ['ResNeXt-50 32x4d', 'resnext.effnet', { scaling: { inputSize: 64 } }],
+  ['RegNetY-400MF', 'regnet.effnet', { variant: 'regnet_y_400mf', scaling: { inputSize: 64 } }],
+  ['ConvNeXt-T', 'convnext.effnet', { scaling: { inputSize: 64 } }],
+  ['DenseNet-121', 'densenet.effnet', { scaling: { inputSize: 64 } }],
+  ['ShuffleNetV2 x1.0', 'shufflenet-v2.effnet', { scaling: { inputSize: 64 } }],
+  ['MobileNetV3-Small', 'mobilenet-v3-small.effnet', { scaling: { inputSize: 64 } }],
+  ['EfficientNetV2-S', 'efficientnet-v2.effnet', { variant: 's', scaling: { inputSize: 64 } }],
 ];
 
 describe('TF.js (wasm) and ONNX (onnxruntime-node) compile the same network', () => {

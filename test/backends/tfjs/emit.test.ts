@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { emitTfjs } from '../../../backends/tfjs/tfjs-backend.js';
-import { samePads, TfjsExportError } from '../../../backends/tfjs/to-wire.js';
+import { samePads } from '../../../backends/tfjs/to-wire.js';
 import type { LayersModelJson } from '../../../backends/tfjs/keras-format.js';
 import { weightSource } from '../../../backends/seeded-weights.js';
 import type { Artifact } from '../../../backends/backend.js';
@@ -14,7 +14,9 @@ import { compileSpec } from '../../helpers.js';
 import { compileEdited } from './tfjs-helpers.js';
 
 const allowed = new Set(['InputLayer', 'Conv2D', 'DepthwiseConv2D', 'BatchNormalization', 'Activation', 'ReLU', 'ZeroPadding2D',
-  'GlobalAveragePooling2D', 'Reshape', 'Multiply', 'Add', 'Dropout', 'Dense', 'MaxPooling2D', 'AveragePooling2D']);
+  'GlobalAveragePooling2D', 'Reshape', 'Multiply', 'Add', 'Dropout', 'Dense', 'MaxPooling2D', 'AveragePooling2D',
+  // User-defined blocks: layer norm, concatenation, and channel slices and shuffles (Permute, Cropping2D, Reshape).
+  'LayerNormalization', 'Concatenate', 'Permute', 'Cropping2D']);
 
 const bytesOf = (a: Artifact, path: string) => Buffer.concat([...a.files.find((f) => f.path === path)!.chunks()]);
 const modelJson = (a: Artifact) => JSON.parse(bytesOf(a, 'model.json').toString('utf8')) as LayersModelJson;
@@ -38,6 +40,9 @@ const models = [
   ['mobilenet-v2.effnet'],
   ['resnet.effnet'],
   ['mobilenet-v1.effnet'],
+  ['convnext.effnet'],
+  ['densenet.effnet'],
+  ['shufflenet-v2.effnet'],
 ] as const;
 
 describe('TF.js artifact', () => {
@@ -147,13 +152,32 @@ describe('TF.js artifact', () => {
     expect(bytesOf(d, 'group1-shard1of6.bin').equals(bytesOf(a, 'group1-shard1of6.bin'))).toBe(false);
   });
 
-  it('refuses grouped convolutions, which TF.js layers cannot express, naming the node', () => {
+  it('writes a grouped convolution as a dense Conv2D whose kernel is zero outside its groups, and says so', () => {
     const c = compileEdited('resnet.effnet', { variant: 'resnet18', scaling: undefined }, (t) => t);
     const conv = c.graph.nodes.find((n) => n.op.kind === 'conv' && n.op.kernel === 3 && n.name !== 'stem_conv')!;
     const op = conv.op as Extract<typeof conv.op, { kind: 'conv' }>;
     const graph = { ...c.graph, nodes: c.graph.nodes.map((n) => (n === conv ? { ...n, op: { ...op, groups: 2 } } : n)) };
-    expect(() => emitTfjs(graph, { seed: 1, weights: 'zeros' })).toThrow(TfjsExportError);
-    expect(() => emitTfjs(graph, { seed: 1, weights: 'zeros' })).toThrow(conv.name);
+    const a = emitTfjs(graph, { seed: 1, weights: 'random' });
+    expect(a.notes?.map((n) => n.node.name)).toEqual([conv.name]);
+    expect(a.notes![0]!.what).toContain('2 groups');
+    const inC = 64;
+    const { shape, values } = weightValues(a, `${conv.name}/kernel`);
+    expect(shape).toEqual([3, 3, inC, op.filters]);
+    // TF layout [k, k, in, out]: output o of group g reads inputs [g * 32, g * 32 + 32) only.
+    const grouped = weightSource({ seed: 1, weights: 'random' }).tensor({ ...conv, op: { ...op, groups: 2 } }, 'kernel', [op.filters, inC / 2, 3, 3]);
+    let inside = 0;
+    for (let y = 0; y < 9; y++)
+      for (let i = 0; i < inC; i++)
+        for (let o = 0; o < op.filters; o++) {
+          const v = values[(y * inC + i) * op.filters + o]!;
+          const g = Math.floor(o / (op.filters / 2));
+          if (Math.floor(i / (inC / 2)) !== g) expect(v).toBe(0);
+          else {
+            expect(v).toBe(grouped[(o * (inC / 2) + (i % (inC / 2))) * 9 + y]!);
+            if (v !== 0) inside++;
+          }
+        }
+    expect(inside).toBeGreaterThan(0);
   });
 });
 
