@@ -18,8 +18,28 @@ const act: Record<string, (x: number) => number> = {
   swish: (x) => x / (1 + Math.exp(-x)),
   hard_sigmoid: (x) => Math.min(6, Math.max(0, x + 3)) / 6,
   hard_swish: (x) => (x * Math.min(6, Math.max(0, x + 3))) / 6,
+  gelu: (x) => 0.5 * x * (1 + erf(x / Math.SQRT2)),
   none: (x) => x,
 };
+
+/** erf by its Maclaurin series (|x| < 3) or continued fraction: float64-exact enough for a 1e-4 comparison. */
+function erf(x: number): number {
+  const ax = Math.abs(x);
+  if (ax < 3) {
+    let term = ax;
+    let sum = ax;
+    for (let n = 1; n < 200 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
+      term *= (-ax * ax) / n;
+      sum += term / (2 * n + 1);
+    }
+    return Math.sign(x) * ((2 / Math.sqrt(Math.PI)) * sum);
+  }
+  // erfc(x) = exp(-x^2) / sqrt(pi) * 1 / (x + 1/2 / (x + 1 / (x + 3/2 / (x + ...)))), from the tail inwards.
+  let f = 0;
+  for (let n = 60; n >= 1; n--) f = n / 2 / (ax + f);
+  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + f);
+  return Math.sign(x) * (1 - erfc);
+}
 
 /** Runs one sample x ([H, W, C] flattened) through the graph; returns the output node's values. */
 export function interpret(graph: Graph, x: T, o: CommonEmitOptions): T {
@@ -126,6 +146,56 @@ export function interpret(graph: Graph, x: T, o: CommonEmitOptions): T {
       case 'dropout':
         y = a;
         break;
+      case 'layernorm': {
+        // Over the channels at every position (LayerNorm2d), or over a vector.
+        const C = node.shape[node.shape.length - 1]!;
+        const gamma = weightSource(o).tensor(node, 'gamma', [C]);
+        const beta = weightSource(o).tensor(node, 'beta', [C]);
+        y = new Float64Array(a.length);
+        for (let p = 0; p < a.length; p += C) {
+          let mean = 0;
+          for (let c = 0; c < C; c++) mean += a[p + c]! / C;
+          let variance = 0;
+          for (let c = 0; c < C; c++) variance += (a[p + c]! - mean) ** 2 / C;
+          for (let c = 0; c < C; c++) y[p + c] = ((a[p + c]! - mean) / Math.sqrt(variance + op.eps)) * gamma[c]! + beta[c]!;
+        }
+        break;
+      }
+      case 'scale': {
+        const C = node.shape[node.shape.length - 1]!;
+        const scale = weightSource(o).tensor(node, 'scale', [C]);
+        y = a.map((v, i) => v * scale[i % C]!);
+        break;
+      }
+      case 'concat': {
+        const parts = node.inputs.map((i) => ({ v: values[i]!, c: graph.nodes[i]!.shape.at(-1)! }));
+        const C = node.shape.at(-1)!;
+        const positions = a.length / parts[0]!.c;
+        y = new Float64Array(positions * C);
+        for (let p = 0; p < positions; p++) {
+          let at = 0;
+          for (const { v, c } of parts) {
+            for (let k = 0; k < c; k++) y[p * C + at + k] = v[p * c + k]!;
+            at += c;
+          }
+        }
+        break;
+      }
+      case 'slice': {
+        const C = inNode!.shape.at(-1)!;
+        const positions = a.length / C;
+        y = new Float64Array(positions * op.size);
+        for (let p = 0; p < positions; p++) for (let k = 0; k < op.size; k++) y[p * op.size + k] = a[p * C + op.start + k]!;
+        break;
+      }
+      case 'shuffle': {
+        // Channel c of group g (of `groups`, each C / groups wide) goes to position c * groups + g.
+        const C = node.shape.at(-1)!;
+        const per = C / op.groups;
+        y = new Float64Array(a.length);
+        for (let p = 0; p < a.length; p += C) for (let g = 0; g < op.groups; g++) for (let c = 0; c < per; c++) y[p + c * op.groups + g] = a[p + g * per + c]!;
+        break;
+      }
     }
     values[node.id] = y;
   }
