@@ -1,11 +1,13 @@
 /**
  * How a checkpoint stores a tensor relative to effnet's canonical layout (PyTorch's and ONNX's): as is, in
- * TensorFlow's layouts (TF.js), or a dense layer kept as a 1x1 convolution (timm's MobileNetV3 conv_head).
+ * TensorFlow's layouts (TF.js), a dense layer kept as a 1x1 convolution (timm's MobileNetV3 conv_head), a 1x1
+ * convolution kept as a dense layer applied at every pixel (torchvision's ConvNeXt pointwise layers) or a
+ * per-channel vector kept as [C, 1, 1] to broadcast over NCHW (ConvNeXt's layer scale).
  * Each transform names the stored shape for a canonical one and converts the values; all in one place so the
  * importer and the TF.js backend (which writes the same layouts) cannot disagree.
  */
 
-export type Layout = 'canonical' | 'tf-conv' | 'tf-conv-grouped' | 'tf-depthwise' | 'tf-dense' | 'conv-1x1-as-dense';
+export type Layout = 'canonical' | 'tf-conv' | 'tf-conv-grouped' | 'tf-depthwise' | 'tf-dense' | 'conv-1x1-as-dense' | 'linear-as-conv-1x1' | 'vector-as-c11';
 
 /** The shape a checkpoint in `layout` stores for a tensor of canonical `shape`. */
 export function storedShape(layout: Layout, shape: readonly number[], groups = 1): readonly number[] {
@@ -30,6 +32,11 @@ export function storedShape(layout: Layout, shape: readonly number[], groups = 1
       return [shape[1]!, shape[0]!];
     case 'conv-1x1-as-dense':
       return [shape[0]!, shape[1]!, 1, 1];
+    case 'linear-as-conv-1x1':
+      // A Linear's [out, in] is a 1x1 kernel's [out, in, 1, 1] with the unit axes left out.
+      return [shape[0]!, shape[1]!];
+    case 'vector-as-c11':
+      return [shape[0]!, 1, 1];
   }
 }
 
@@ -38,6 +45,9 @@ export function toCanonical(layout: Layout, stored: Float32Array, shape: readonl
   switch (layout) {
     case 'canonical':
     case 'conv-1x1-as-dense':
+    case 'linear-as-conv-1x1':
+    case 'vector-as-c11':
+      // Only unit axes differ: the values are in the same order.
       return stored;
     case 'tf-conv': {
       const [out, inC, k] = shape as [number, number, number, number];

@@ -15,7 +15,9 @@ export const torchAvailable = spawnSync(python, ['-c', 'import torch, torchvisio
 export const SIZE = 64;
 
 /** [torchvision model, spec, variant]. */
-export const models: readonly [string, string, string | undefined][] = [
+export type FixtureModel = readonly [string, string, string | undefined];
+
+export const models: readonly FixtureModel[] = [
   ['efficientnet_b0', 'efficientnet-b0.effnet', undefined],
   ['efficientnet_b1', 'efficientnet-b0.effnet', 'b1'],
   ['mobilenet_v2', 'mobilenet-v2.effnet', undefined],
@@ -25,11 +27,24 @@ export const models: readonly [string, string, string | undefined][] = [
   ['resnet50', 'resnet.effnet', 'resnet50'],
 ];
 
+/** The families written as user-defined blocks (specs/resnext.effnet and the rest), and the two newer MobileNet and EfficientNet members. */
+export const familyModels: readonly FixtureModel[] = [
+  ['resnext50_32x4d', 'resnext.effnet', 'resnext50_32x4d'],
+  ['wide_resnet50_2', 'resnext.effnet', 'wide_resnet50_2'],
+  ['convnext_tiny', 'convnext.effnet', 'convnext_tiny'],
+  ['densenet121', 'densenet.effnet', 'densenet121'],
+  ['regnet_y_400mf', 'regnet.effnet', 'regnet_y_400mf'],
+  ['regnet_x_400mf', 'regnet.effnet', 'regnet_x_400mf'],
+  ['shufflenet_v2_x1_0', 'shufflenet-v2.effnet', 'shufflenet_v2_x1_0'],
+  ['mobilenet_v3_small', 'mobilenet-v3-small.effnet', undefined],
+  ['efficientnet_v2_s', 'efficientnet-v2.effnet', 's'],
+];
+
 const script = path.join(repoRoot, 'test/weights/torchvision-fixtures.py');
 
-/** The directory holding every model's .pth, .safetensors, .input.bin and .logits.bin. */
-export async function torchvisionFixtures(): Promise<string> {
-  const key = createHash('sha256').update(readFileSync(script)).update(JSON.stringify(models)).update(String(SIZE)).digest('hex').slice(0, 12);
+/** The directory holding every listed model's .pth, .safetensors, .input.bin and .logits.bin. */
+export async function torchvisionFixtures(list: readonly FixtureModel[] = models): Promise<string> {
+  const key = createHash('sha256').update(readFileSync(script)).update(JSON.stringify(list)).update(String(SIZE)).digest('hex').slice(0, 12);
   const dir = path.join(tmpdir(), `effnet-torchvision-fixtures-${key}`);
   const done = path.join(dir, 'done');
   if (existsSync(done)) return dir;
@@ -44,7 +59,7 @@ export async function torchvisionFixtures(): Promise<string> {
   try {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    execFileSync(python, [script, dir, ...models.flatMap(([m]) => [m, String(SIZE)])], { stdio: 'inherit' });
+    execFileSync(python, [script, dir, ...list.flatMap(([m]) => [m, String(SIZE)])], { stdio: 'inherit' });
     writeFileSync(done, '');
   } finally {
     rmSync(lock, { recursive: true, force: true });

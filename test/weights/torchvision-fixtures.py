@@ -3,8 +3,10 @@
 Usage: torchvision-fixtures.py OUT_DIR MODEL SIZE [MODEL SIZE ...]
 
 For each model: torchvision's own random initialisation, then non-trivial batch norm (random gamma, beta,
-running mean and variance) and a classifier scaled so the logits are of order 1 (a random-init head gives
-logits near 1e-2, too small for an agreement to mean much). Writes:
+running mean and variance), layer norm (random gamma and beta), ConvNeXt's layer scale (initialised to 1e-6,
+which would leave every block out of the sum) and conv biases (initialised to zero), and a classifier scaled
+so the logits are of order 1 (a random-init head gives logits near 1e-2, too small for an agreement to mean
+much). Writes:
   MODEL.pth            torch.save(model.state_dict())
   MODEL.safetensors    the same tensors as safetensors (a JSON header and raw bytes; no package needed)
   MODEL.input.bin      float32 NCHW [2, 3, SIZE, SIZE], uniform in [-1, 1)
@@ -29,6 +31,14 @@ def build(name):
                 m.bias.copy_(torch.rand(m.bias.shape, generator=g) - 0.5)
                 m.running_mean.copy_((torch.rand(m.running_mean.shape, generator=g) - 0.5) * 0.2)
                 m.running_var.copy_(0.5 + torch.rand(m.running_var.shape, generator=g))
+            elif isinstance(m, torch.nn.LayerNorm):
+                m.weight.copy_(0.5 + torch.rand(m.weight.shape, generator=g))
+                m.bias.copy_(torch.rand(m.bias.shape, generator=g) - 0.5)
+            elif isinstance(m, torch.nn.Conv2d) and m.bias is not None and not m.bias.any():
+                m.bias.copy_((torch.rand(m.bias.shape, generator=g) - 0.5) * 0.2)
+        for name, p in model.named_parameters():
+            if name.endswith('layer_scale'):
+                p.copy_(0.5 + torch.rand(p.shape, generator=g))
     model.eval()
     return model
 

@@ -8,15 +8,16 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compareOutputs } from '../../backends/agreement.js';
-import { fileIOHandler } from '../../backends/tfjs/runtime/file-io-handler.js';
 import { selectBackend } from '../../backends/tfjs/runtime/select-backend.js';
 import { cli } from '../cli/run-cli.js';
 import { specPath } from '../helpers.js';
 import { floats, models, SIZE, torchAvailable, torchvisionFixtures } from './fixtures.js';
+import { ortLogits as ortAt, tfjsLogits as tfjsAt } from './run-logits.js';
+
+const ortLogits = (file: string, input: Float32Array) => ortAt(file, input, SIZE);
+const tfjsLogits = (dir: string, input: Float32Array) => tfjsAt(dir, input, SIZE);
 
 let dir = '';
 /** Compiled outputs; the fixtures directory is shared with other test files. */
@@ -27,30 +28,6 @@ beforeAll(async () => {
   dir = await torchvisionFixtures();
   await selectBackend('wasm');
 }, 300_000);
-
-/** NCHW [n, c, h, w] to NHWC, for TF.js. */
-function toNhwc(x: Float32Array, n: number, c: number, h: number, w: number): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let b = 0; b < n; b++) for (let k = 0; k < c; k++) for (let y = 0; y < h; y++) for (let i = 0; i < w; i++) out[((b * h + y) * w + i) * c + k] = x[((b * c + k) * h + y) * w + i]!;
-  return out;
-}
-
-async function ortLogits(file: string, input: Float32Array): Promise<Float32Array> {
-  const s = await ort.InferenceSession.create(file);
-  const out = await s.run({ input: new ort.Tensor('float32', input, [2, 3, SIZE, SIZE]) });
-  await s.release();
-  return out.logits!.data as Float32Array;
-}
-
-async function tfjsLogits(modelDir: string, input: Float32Array): Promise<Float32Array> {
-  const model = await tf.loadLayersModel(fileIOHandler(modelDir));
-  const x = tf.tensor(toNhwc(input, 2, 3, SIZE, SIZE), [2, SIZE, SIZE, 3]);
-  const y = model.predict(x) as tf.Tensor;
-  const data = (await y.data()) as Float32Array;
-  tf.dispose([x, y]);
-  model.dispose();
-  return data;
-}
 
 describe.skipIf(!torchAvailable && !process.env.CI)('torchvision checkpoints compile to ONNX and TF.js that compute what torch computes', () => {
   it.each(models)('%s (%s %s)', async (model, spec, variant) => {

@@ -3,7 +3,7 @@ import type { ConventionFamily } from './convention.js';
 import { effnetConvention } from './effnet-convention.js';
 import { tfjsConvention } from './tfjs-convention.js';
 import { timmConvention } from './timm-convention.js';
-import { torchvisionConvention } from './torchvision-convention.js';
+import { torchvisionConvention } from './torchvision/torchvision-convention.js';
 
 export const conventions: readonly ConventionFamily[] = [effnetConvention, tfjsConvention, torchvisionConvention, timmConvention];
 export const conventionNames = conventions.map((c) => c.name);

@@ -9,7 +9,8 @@ import { modulePaths, NUM_BATCHES_TRACKED, stateDictKey } from './effnet-names.j
 export const effnetConvention: ConventionFamily = {
   name: 'effnet',
   // effnet's own keys start at the stem or a stage's block: stem.conv.weight, stage2.block2a.expand_conv.weight.
-  recognises: (keys) => keys.some((k) => k.startsWith('stem.') || /^stage\d+\.block\d+[a-z]+\./.test(k)),
+  // A layer's name never starts with a digit, so torchvision's RegNet `stem.0.weight` is not effnet's.
+  recognises: (keys) => keys.some((k) => /^stem\.[A-Za-z_]/.test(k) || /^stage\d+\.block\d+[a-z]+\./.test(k)),
   forGraph(graph: Graph): Convention {
     const pathOf = modulePaths(graph);
     return {
