@@ -34,7 +34,8 @@ export interface WeightEntry {
   /** `<layer name>/<weight name>`: how loadLayersModel matches bytes to layer variables. */
   readonly name: string;
   readonly shape: readonly number[];
-  readonly dtype: 'float32';
+  /** int32 only for a graph model's index constants. */
+  readonly dtype: 'float32' | 'int32';
 }
 
 export interface WeightsManifestGroup {

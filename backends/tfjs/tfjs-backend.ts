@@ -10,13 +10,26 @@ import type { Graph } from '../../src/ir/graph.js';
 import { version } from '../../src/version.js';
 import type { Artifact, ArtifactFile, Backend, CommonEmitOptions } from '../backend.js';
 import { PREPROCESSING_METADATA_KEY, preprocessingJson } from '../preprocessing.js';
+import { graphModelJson } from './graph/graph-model-json.js';
+import { toGraphDef } from './graph/to-graph-def.js';
 import { SHARD_BYTES, shardName, type LayersModelJson, type WeightEntry } from './keras-format.js';
 import { toWire, type WireOptions, type WireWeight } from './to-wire.js';
+
+/**
+ * 'layers': a Keras LayersModel (tf.loadLayersModel), trainable, the format effnet's weights importer reads.
+ * 'graph': a graph model (tf.loadGraphModel) for inference only: BN folded, fused conv ops, AvgPool squeezes.
+ */
+export type TfjsFormat = 'layers' | 'graph';
 
 export interface TfjsEmitOptions extends CommonEmitOptions, WireOptions {
   /** Shard size limit in bytes (default 4 MB); a multiple of 4 so no float is split across files. */
   readonly shardBytes?: number;
+  /** Default 'layers'. */
+  readonly tfjsFormat?: TfjsFormat;
 }
+
+/** Recorded in a model that takes any size: the size the spec declares, which effnet run and --verify feed. */
+export const INPUT_METADATA_KEY = 'effnet.input';
 
 const elements = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
@@ -38,18 +51,28 @@ function* byteRange(weights: readonly WireWeight[], offsets: readonly number[], 
 export function emitTfjs(graph: Graph, options: TfjsEmitOptions): Artifact {
   const shardBytes = options.shardBytes ?? SHARD_BYTES;
   if (shardBytes <= 0 || shardBytes % 4 !== 0) throw new RangeError(`shardBytes must be a positive multiple of 4, got ${shardBytes}`);
-  const wire = toWire(graph, options);
+  const graphDef = options.tfjsFormat === 'graph' ? toGraphDef(graph, options) : undefined;
+  const wire = graphDef ? undefined : toWire(graph, options);
+  const weights = graphDef?.weights ?? wire!.weights;
   const offsets: number[] = [];
   let total = 0;
-  for (const w of wire.weights) {
+  for (const w of weights) {
     offsets.push(total);
     total += elements(w.shape) * 4;
   }
   const shardCount = Math.max(1, Math.ceil(total / shardBytes));
   const paths = Array.from({ length: shardCount }, (_, i) => shardName(i, shardCount));
-  const entries: WeightEntry[] = wire.weights.map((w) => ({ name: w.name, shape: [...w.shape], dtype: 'float32' }));
+  const entries: WeightEntry[] = weights.map((w) => ({ name: w.name, shape: [...w.shape], dtype: w.dtype ?? 'float32' }));
+  const { height, width, channels } = graph.spec.input;
+  // tfjs-core's ModelJSON field for "user-defined metadata about the model"; loadLayersModel hands it to
+  // model.getUserDefinedMetadata(), and effnet run reads it from model.json.
+  const metadata = {
+    ...(options.preprocessing ? { [PREPROCESSING_METADATA_KEY]: JSON.parse(preprocessingJson(options.preprocessing)) as object } : {}),
+    ...(options.dynamicSize ? { [INPUT_METADATA_KEY]: { height, width, channels } } : {}),
+  };
+  const userDefinedMetadata = Object.keys(metadata).length ? { userDefinedMetadata: metadata } : {};
 
-  const json: LayersModelJson = {
+  const json: LayersModelJson | ReturnType<typeof graphModelJson> = graphDef ? graphModelJson(graphDef, [{ paths, weights: entries }], userDefinedMetadata.userDefinedMetadata) : {
     format: 'layers-model',
     generatedBy: `effnet ${version}`,
     convertedBy: null,
@@ -57,37 +80,36 @@ export function emitTfjs(graph: Graph, options: TfjsEmitOptions): Artifact {
       class_name: 'Model',
       config: {
         name: graph.spec.name,
-        layers: wire.layers,
-        input_layers: [[wire.inputLayer, 0, 0]],
-        output_layers: [[wire.outputLayer, 0, 0]],
+        layers: wire!.layers,
+        input_layers: [[wire!.inputLayer, 0, 0]],
+        output_layers: [[wire!.outputLayer, 0, 0]],
       },
       keras_version: `effnet ${version}`,
       backend: 'tensor_flow.js',
     },
     weightsManifest: [{ paths, weights: entries }],
-    // tfjs-core's ModelJSON field for "user-defined metadata about the model"; loadLayersModel hands it to
-    // model.getUserDefinedMetadata(), and effnet run reads it from model.json.
-    ...(options.preprocessing ? { userDefinedMetadata: { [PREPROCESSING_METADATA_KEY]: JSON.parse(preprocessingJson(options.preprocessing)) } } : {}),
+    ...userDefinedMetadata,
   };
 
   const files: ArtifactFile[] = [{ path: 'model.json', chunks: () => [new TextEncoder().encode(JSON.stringify(json))] }];
   for (let s = 0; s < shardCount; s++) {
     const start = s * shardBytes;
     const end = Math.min(total, start + shardBytes);
-    files.push({ path: paths[s]!, chunks: () => byteRange(wire.weights, offsets, start, end) });
+    files.push({ path: paths[s]!, chunks: () => byteRange(weights, offsets, start, end) });
   }
-  const count = (pred: (w: WireWeight) => boolean) => wire.weights.filter(pred).reduce((a, w) => a + elements(w.shape), 0);
+  const count = (pred: (w: WireWeight) => boolean) => weights.filter(pred).reduce((a, w) => a + elements(w.shape), 0);
   return {
     layout: 'directory',
     files,
     summary: {
-      format: 'tfjs layers-model',
-      layers: wire.layers.length,
+      format: graphDef ? 'tfjs graph-model' : 'tfjs layers-model',
+      ...(graphDef ? { nodes: graphDef.nodes.length } : { layers: wire!.layers.length }),
       params: count((w) => w.trainable),
       nonTrainable: count((w) => !w.trainable),
       weightBytes: total,
       shards: shardCount,
-      foldedBatchNorm: options.foldBatchNorm === true,
+      foldedBatchNorm: graphDef ? graphDef.foldedBatchNorms > 0 : options.foldBatchNorm === true,
+      ...(options.dynamicSize ? { dynamicSize: true } : {}),
     },
   };
 }

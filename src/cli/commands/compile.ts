@@ -10,6 +10,7 @@ import { BackendError, type Artifact } from '../../../backends/backend.js';
 import { backends } from '../../../backends/registry.js';
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from '../../../backends/onnx/opset.js';
 import { presetNames, presetPreprocessing, type PresetName } from '../../../backends/preprocessing.js';
+import type { TfjsFormat } from '../../../backends/tfjs/tfjs-backend.js';
 import { diagnostic, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { REPORT_SCHEMA_VERSION } from '../../report/format-report.js';
 import { formatDiagnostics } from '../../diagnostics/format.js';
@@ -48,6 +49,8 @@ interface CompileFlags extends ScalingFlags {
   shardMb: string;
   verify?: boolean;
   preprocess?: PresetName;
+  tfjsFormat?: string;
+  dynamicSize?: boolean;
 }
 
 /** Options every backend receives; each reads the ones it knows (CommonEmitOptions plus its own). */
@@ -65,6 +68,10 @@ export interface EmitFlags {
   readonly shardBytes: number;
   readonly batch?: number;
   readonly externalData: boolean;
+  /** TF.js: a LayersModel (trainable) or a graph model (inference). */
+  readonly tfjsFormat: TfjsFormat;
+  /** ONNX and TF.js: symbolic height and width; the report stays at the spec's size. */
+  readonly dynamicSize: boolean;
 }
 
 function integer(text: string, flag: string, min: number, max: number, what: string): number {
@@ -95,7 +102,14 @@ export function emitFlags(f: CompileFlags): EmitFlags {
     shardBytes: shardBytes(f.shardMb),
     ...(f.batch !== undefined ? { batch: integer(f.batch, '--batch', 1, 2 ** 31 - 1, 'a positive integer') } : {}),
     externalData: f.externalData === true,
+    tfjsFormat: tfjsFormat(f.tfjsFormat),
+    dynamicSize: f.dynamicSize === true,
   };
+}
+
+function tfjsFormat(text: string | undefined): TfjsFormat {
+  if (text === undefined || text === 'layers' || text === 'graph') return text ?? 'layers';
+  throw new UsageError(`--tfjs-format expects 'layers' or 'graph', got '${text}'`);
 }
 
 /** --shard-mb in MiB, as bytes rounded to whole float32 values so no number is split across files. */
@@ -105,11 +119,12 @@ function shardBytes(text: string): number {
   return Math.max(4, Math.round((mb * 1024 * 1024) / 4) * 4);
 }
 
-/** Flags that only one target reads (commander's option keys). */
-const targetFlags: Readonly<Record<string, readonly string[]>> = {
-  onnx: ['opset', 'keepBn', 'batch', 'externalData'],
-  tfjs: ['foldBn', 'shardMb'],
-};
+/** Flags that only some targets read (commander's option keys), by the targets that read them. */
+const targetFlags: readonly (readonly [readonly string[], readonly string[]])[] = [
+  [['onnx'], ['opset', 'keepBn', 'batch', 'externalData']],
+  [['tfjs'], ['foldBn', 'shardMb', 'tfjsFormat']],
+  [['onnx', 'tfjs'], ['dynamicSize']],
+];
 const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** Where one target's artifact goes. */
@@ -139,12 +154,14 @@ export const registerCompile: Register = (program, ctx) => {
       .option('--batch <n>', 'fixed batch size (default: a symbolic batch dimension N)')
       .option('--external-data', 'keep ONNX weights in a side file OUT.data (automatic past 2 GB)')
       .option('--shard-mb <n>', 'TF.js: largest weight shard in MiB (a large value gives one file)', '4')
+      .addOption(new Option('--tfjs-format <format>', "TF.js: 'layers' (a LayersModel: trainable, tf.loadLayersModel) or 'graph' (a graph model for inference: BN folded, fused ops, tf.loadGraphModel)").choices(['layers', 'graph']))
+      .option('--dynamic-size', "ONNX and TF.js: take any input height and width (TF 'same' padding computed per size); the report and --verify stay at the spec's size")
       .addOption(new Option('--preprocess <preset>', "record in the model the preprocessing it expects, which effnet run applies by default (torchvision: resize to input/0.875, centre crop, ImageNet mean/std; keras: stretch, [-1, 1]; none: stretch, [0, 1])").choices(presetNames))
       .option('--verify', 'load what was written into its runtime and run it once: shapes, finite values, and the targets agreeing (pytorch needs a Python with torch: EFFNET_PYTHON)')
       .option('--json', 'what was written, as JSON on stdout')
       .addHelpText(
         'after',
-        '\nExamples:\n  $ effnet compile specs/efficientnet-b0.effnet --target onnx -o b0.onnx\n  $ effnet compile specs/efficientnet-b0.effnet --variant b7 -o b7.onnx --external-data\n  $ effnet compile specs/efficientnet-b0.effnet --target pytorch -o b0/\n  $ effnet compile specs/mobilenet-v2.effnet --target all -o out/',
+        '\nExamples:\n  $ effnet compile specs/efficientnet-b0.effnet --target onnx -o b0.onnx\n  $ effnet compile specs/efficientnet-b0.effnet --variant b7 -o b7.onnx --external-data\n  $ effnet compile specs/efficientnet-b0.effnet --target pytorch -o b0/\n  $ effnet compile specs/mobilenet-v2.effnet --target all -o out/\n  $ effnet compile specs/efficientnet-b0.effnet --target tfjs --tfjs-format graph -o b0-graph/',
       ),
   ).action(async (file: string, flags: CompileFlags, command: Command) => {
     const options = compileOptions(flags);
@@ -155,10 +172,11 @@ export const registerCompile: Register = (program, ctx) => {
       if (!backends[t]) throw new UsageError(`unknown target '${t}': expected one of ${[...Object.keys(backends), 'all'].join(', ')}`);
     }
     // A flag for a target that is not being written would be silently ignored: refuse it instead.
-    for (const [target, names] of Object.entries(targetFlags)) {
+    for (const [readers, names] of targetFlags) {
       const given = names.filter((n) => command.getOptionValueSource(n) === 'cli');
-      if (given.length && !targets.includes(target)) throw new UsageError(`${given.map(flagName).join(', ')} appl${given.length === 1 ? 'ies' : 'y'} to --target ${target} (or all), not ${flags.target}`);
+      if (given.length && !readers.some((t) => targets.includes(t))) throw new UsageError(`${given.map(flagName).join(', ')} appl${given.length === 1 ? 'ies' : 'y'} to --target ${readers.join(' or ')} (or all), not ${flags.target}`);
     }
+    if (all && flags.dynamicSize) ctx.io.err(`note: --dynamic-size applies to the ONNX file and the TF.js model; the PyTorch module pads as compiled`);
     if (all && flags.batch !== undefined) ctx.io.err(`note: --batch applies to the ONNX file; the TF.js model takes any batch`);
     if (flags.output === '-' || flags.output === '/dev/stdout') {
       const clash = flags.json ? '--json' : flags.verify ? '--verify' : flags.externalData ? '--external-data' : undefined;
