@@ -156,8 +156,8 @@ export function toGraphDef(graph: Graph, options: GraphDefOptions): GraphDefMode
           data_format: attr.string('NHWC'),
           ...paddingAttrs(windowPadding(graph, node, dynamic)),
         };
-        // The conv's output is the BN's and the activation's value once they are fused into it.
-        const name = (act ?? valueNode).name;
+        // The conv's node is the BN's and the activation's value once they are fused into it.
+        const name = node.name;
         if (hasBias) {
           const bias = constant({ name: tfjsWeightName(node, 'bias', graph), shape: [filters], trainable: true, data: () => (bn ? foldBias(convBias(), batchNormOf(source, bn, filters), scale()) : convBias()!) });
           const fused = act ? ['BiasAdd', fusedActivation[(act.op as { fn: string }).fn]!] : ['BiasAdd'];
@@ -220,7 +220,7 @@ export function toGraphDef(graph: Graph, options: GraphDefOptions): GraphDefMode
         const inputs = inShape[0]!;
         const kernel = constant({ name: tfjsWeightName(node, 'kernel', graph), shape: [inputs, o.units], trainable: true, data: () => denseToTf(source.tensor(node, 'kernel', [o.units, inputs]), o.units, inputs) });
         const act = o.bias ? fusableAfter(node) : undefined;
-        const name = (act ?? node).name;
+        const name = node.name;
         const flags = { T: FLOAT, transpose_a: attr.bool(false), transpose_b: attr.bool(false) };
         if (o.bias) {
           const bias = constant({ name: tfjsWeightName(node, 'bias', graph), shape: [o.units], trainable: true, data: () => source.tensor(node, 'bias', [o.units]) });
