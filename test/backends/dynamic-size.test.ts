@@ -165,7 +165,9 @@ describe('--dynamic-size on the command line', () => {
 
   it('effnet run feeds a dynamic model the size it was compiled at, and says so', async () => {
     const file = path.join(work, 'run.onnx');
-    expect((await cli('compile', 'specs/mobilenet-v2.effnet', '--input-size', '64', '--dynamic-size', '-o', file)).code).toBe(0);
+    const compiled = await cli('compile', 'specs/mobilenet-v2.effnet', '--input-size', '64', '--dynamic-size', '-o', file);
+    expect(compiled.code, compiled.stderr).toBe(0);
+    expect(compiled.stderr).toMatch(/opset 17; any input size, costed at 64x64\)/);
     const r = await cli('run', file, '--runs', '1', '--json');
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);

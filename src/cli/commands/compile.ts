@@ -276,7 +276,9 @@ async function compileTargets(file: string, flags: CompileFlags, emitOptions: Em
       const params = typeof s.params === 'number' ? `, ${s.params.toLocaleString('en-US')} params${folded ? ` after folding BN, ${report.params.toLocaleString('en-US')} before` : ''}` : '';
       const opset = typeof s.opset === 'number' ? `${folded ? ';' : ','} opset ${s.opset}` : '';
       const where = artifact.layout === 'directory' ? `${out}/ (${files.length} files, ` : `${files.join(' + ')} (`;
-      ctx.io.err(`${file}: wrote ${where}${mb(bytes)}${params}${opset})${composed ? '' : ` in ${seconds} s`}`);
+      // The figures are the spec's size's, which a model taking any size was costed at.
+      const size = s.dynamicSize === true ? `; any input size, costed at ${graph.spec.input.height}x${graph.spec.input.width}` : '';
+      ctx.io.err(`${file}: wrote ${where}${mb(bytes)}${params}${opset}${size})${composed ? '' : ` in ${seconds} s`}`);
       outputs.push({ target: t, path: out, files, bytes, ...s });
     }
     if (composed) ctx.io.err(`${file}: wrote ${flags.output}/ in ${seconds} s`);
