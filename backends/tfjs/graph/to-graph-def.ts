@@ -161,7 +161,7 @@ export function toGraphDef(graph: Graph, options: GraphDefOptions): GraphDefMode
         if (hasBias) {
           const bias = constant({ name: tfjsWeightName(node, 'bias', graph), shape: [filters], trainable: true, data: () => (bn ? foldBias(convBias(), batchNormOf(source, bn, filters), scale()) : convBias()!) });
           const fused = act ? ['BiasAdd', fusedActivation[(act.op as { fn: string }).fn]!] : ['BiasAdd'];
-          out = op(name, depthwise ? 'FusedDepthwiseConv2dNative' : '_FusedConv2D', [x, kernel, bias], { ...common, fused_ops: attr.strings(fused), num_args: attr.int(1), epsilon: attr.float(0) });
+          out = op(name, depthwise ? 'FusedDepthwiseConv2dNative' : '_FusedConv2D', [x, kernel, bias], { ...common, fused_ops: attr.strings(fused), num_args: attr.int(1) });
           if (act) absorbed.set(act.id, out);
         } else {
           out = op(name, depthwise ? 'DepthwiseConv2dNative' : 'Conv2D', [x, kernel], common);
@@ -225,7 +225,7 @@ export function toGraphDef(graph: Graph, options: GraphDefOptions): GraphDefMode
         if (o.bias) {
           const bias = constant({ name: tfjsWeightName(node, 'bias', graph), shape: [o.units], trainable: true, data: () => source.tensor(node, 'bias', [o.units]) });
           const fused = act ? ['BiasAdd', fusedActivation[(act.op as { fn: string }).fn]!] : ['BiasAdd'];
-          out = op(name, '_FusedMatMul', [x, kernel, bias], { ...flags, fused_ops: attr.strings(fused), num_args: attr.int(1), epsilon: attr.float(0) });
+          out = op(name, '_FusedMatMul', [x, kernel, bias], { ...flags, fused_ops: attr.strings(fused), num_args: attr.int(1) });
           if (act) absorbed.set(act.id, out);
         } else {
           out = op(name, 'MatMul', [x, kernel], flags);
