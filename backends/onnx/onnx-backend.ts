@@ -56,6 +56,11 @@ export interface OnnxEmitOptions extends CommonEmitOptions {
   readonly specHash?: string;
   /** Weights stored as float16, each cast to float32 at load (float16-weights.ts): half the file. */
   readonly float16?: boolean;
+  /**
+   * Symbolic height and width ('H', 'W'): the file takes any input size. TF 'same' windows whose pads depend on
+   * the size pad with auto_pad SAME_UPPER; the metadata still records the spec's size, which the report costs.
+   */
+  readonly dynamicSize?: boolean;
 }
 
 /** Protobuf's hard limit is 2^31 - 1 bytes per message; leave room for the structure. */
@@ -111,6 +116,7 @@ function lowerGraph(graph: Graph, options: OnnxEmitOptions, opset: number, batch
     opset,
     weights: weightSource(options),
     batch,
+    dynamicSize: options.dynamicSize === true,
     tensor: (id) => {
       const t = tensors.get(id);
       if (t === undefined) throw new Error(`internal: node ${graph.nodes[id]?.name} used before it was lowered`);
@@ -148,8 +154,11 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
   const report = costReport(graph);
   const spec = graph.spec;
   const applied = spec.applied;
-  const inputDims = onnxDims(graph.nodes[0]!.shape, batch);
-  const outputDims = shapes.get('logits')!;
+  const dynamic = options.dynamicSize === true;
+  // Spatial dims of a dynamic file are symbolic at the ends and unknown inside (no value_info for them).
+  const spatial = (dims: readonly Dim[], h: string, w: string): readonly Dim[] => (dynamic && dims.length === 4 ? [dims[0]!, dims[1]!, h, w] : dims);
+  const inputDims = spatial(onnxDims(graph.nodes[0]!.shape, batch), 'H', 'W');
+  const outputDims = spatial(shapes.get('logits')!, 'H_out', 'W_out');
   const params = initializers.filter((i) => i.role === 'param').reduce((s, i) => s + elementCount(i.dims), 0);
   const metadata: Record<string, string> = {
     'effnet.version': version,
@@ -168,6 +177,7 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
     'effnet.weights': weightSource(options).description,
     'effnet.batchnorm': options.keepBn ? 'kept' : 'folded into convolutions',
     ...(options.float16 ? { [ONNX_QUANTIZATION_KEY]: ONNX_FLOAT16 } : {}),
+    ...(dynamic ? { 'effnet.dynamic_size': 'height and width symbolic (H, W); params and MACs are at the input size in effnet.scaling' } : {}),
     ...(options.preprocessing ? { [PREPROCESSING_METADATA_KEY]: preprocessingJson(options.preprocessing) } : {}),
   };
 
@@ -176,7 +186,7 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
     node: nodes,
     input: [valueInfo('input', inputDims)],
     output: [valueInfo('logits', outputDims)],
-    valueInfo: [...shapes].filter(([name]) => name !== 'logits').map(([name, dims]) => valueInfo(name, dims)),
+    valueInfo: [...shapes].filter(([name, dims]) => name !== 'logits' && !(dynamic && dims.length === 4)).map(([name, dims]) => valueInfo(name, dims)),
   }).finish();
   const modelFields = onnx.ModelProto.encode({
     irVersion: irVersionFor(opset),
@@ -249,6 +259,7 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
       modelBytes,
       externalDataBytes: external ? offset : 0,
       ...(options.float16 ? { quantization: ONNX_FLOAT16 } : {}),
+      ...(dynamic ? { dynamicSize: true } : {}),
     },
   };
 }

@@ -12,6 +12,7 @@ import { onnxInitializerName } from '../../src/weights/naming/effnet-names.js';
 import { bnScale, foldBias, foldKernel } from '../fold-bn.js';
 import { int64Constant, type Initializer } from './initializer.js';
 import { OnnxExportError } from './onnx-error.js';
+import { windowPadAttributes } from './window-padding.js';
 
 type NodeProto = onnxProto.onnx.INodeProto;
 type AttributeProto = onnxProto.onnx.IAttributeProto;
@@ -26,6 +27,8 @@ export interface LoweringContext {
   readonly weights: WeightSource;
   /** The batch axis of every tensor. */
   readonly batch: Dim;
+  /** Height and width symbolic: size-dependent 'same' windows pad at run time (window-padding.ts). */
+  readonly dynamicSize: boolean;
   /** The tensor that holds an earlier IR node's value. */
   tensor(id: number): string;
   /** The name for the tensor an IR node produces: its own name, or 'logits' for the graph output. */
@@ -45,9 +48,6 @@ const AT = { FLOAT: 1, INT: 2, INTS: 7 } as const;
 const ints = (name: string, values: readonly number[]): AttributeProto => ({ name, type: AT.INTS, ints: [...values] });
 const int = (name: string, value: number): AttributeProto => ({ name, type: AT.INT, i: value });
 const float = (name: string, value: number): AttributeProto => ({ name, type: AT.FLOAT, f: value });
-
-/** ONNX pads order is [x1_begin, x2_begin, x1_end, x2_end] = [top, left, bottom, right]. */
-const padsOf = (p: { top: number; left: number; bottom: number; right: number }) => [p.top, p.left, p.bottom, p.right];
 
 /** [H, W, C] → [N, C, H, W]; [C] → [N, C]. */
 export function onnxDims(shape: readonly number[], batch: Dim): Dim[] {
@@ -98,7 +98,7 @@ const lowerConv: Lowering<'conv'> = (node, ctx) => {
       attribute: [
         int('group', op.groups),
         ints('kernel_shape', [op.kernel, op.kernel]),
-        ints('pads', padsOf(op.pads)),
+        ...windowPadAttributes(ctx.graph, node, ctx.dynamicSize),
         ints('strides', [op.stride, op.stride]),
         ints('dilations', [1, 1]),
       ],
@@ -221,7 +221,7 @@ const lowerGlobalPool: Lowering<'global_pool'> = (node, ctx) => {
 const lowerPool: Lowering<'pool'> = (node, ctx) => {
   const op = node.op;
   const out = ctx.outputName(node);
-  const attribute = [ints('kernel_shape', [op.kernel, op.kernel]), ints('pads', padsOf(op.pads)), ints('strides', [op.stride, op.stride])];
+  const attribute = [ints('kernel_shape', [op.kernel, op.kernel]), ...windowPadAttributes(ctx.graph, node, ctx.dynamicSize), ints('strides', [op.stride, op.stride])];
   // Average pooling ignores the zero padding (TF 'same' semantics): count_include_pad = 0, ONNX's default.
   if (op.mode === 'avg') attribute.push(int('count_include_pad', 0));
   ctx.node({ opType: op.mode === 'max' ? 'MaxPool' : 'AveragePool', name: node.name, input: [ctx.tensor(inputOf(node, ctx).id)], output: [out], attribute }, { [out]: dimsOf(node, ctx) });

@@ -35,8 +35,9 @@ export interface WeightEntry {
   /** `<layer name>/<weight name>`: how loadLayersModel matches bytes to layer variables. */
   readonly name: string;
   readonly shape: readonly number[];
-  /** The type the weight decodes to; its stored bytes are `quantization.dtype` when that is present. */
-  readonly dtype: 'float32';
+  /** The type the weight decodes to (int32 only for a graph model's index constants); its stored bytes are
+   * `quantization.dtype` when that is present. */
+  readonly dtype: 'float32' | 'int32';
   /** Set for a weight stored quantized (quantize.ts), as tfjs-converter writes it; tf.loadLayersModel dequantizes. */
   readonly quantization?: ManifestQuantization;
 }

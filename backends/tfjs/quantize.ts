@@ -138,7 +138,9 @@ export function quantizeWeight(values: Float32Array, mode: QuantizationMode, nam
 interface StoredWeight {
   readonly name: string;
   readonly shape: readonly number[];
-  data(): Float32Array;
+  /** 'int32' for a graph model's index constants: stored as they are, never quantized. */
+  readonly dtype?: 'int32';
+  data(): Float32Array | Int32Array;
 }
 
 /** How the backend stores its weights in the shards: float32, or quantized by the rules. */
@@ -161,10 +163,11 @@ export interface WeightStore {
 const elements = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 export function weightStore(weights: readonly StoredWeight[], rules: readonly QuantizationRule[] = []): WeightStore {
-  const plan = rules.length ? planQuantization(weights.map((w) => w.name), rules) : new Map<string, QuantizationMode>();
-  const modes = weights.map((w) => plan.get(w.name));
+  const floats = weights.filter((w) => w.dtype !== 'int32');
+  const plan = rules.length ? planQuantization(floats.map((w) => w.name), rules) : new Map<string, QuantizationMode>();
+  const modes = weights.map((w) => (w.dtype === 'int32' ? undefined : plan.get(w.name)));
   const seen = new Map<number, ManifestQuantization>();
-  const values = (i: number): Float32Array => {
+  const values = (i: number): Float32Array | Int32Array => {
     const w = weights[i]!;
     const data = w.data();
     if (data.length !== elements(w.shape)) throw new Error(`internal: ${w.name} has ${data.length} values for shape [${w.shape}]`);
@@ -181,18 +184,18 @@ export function weightStore(weights: readonly StoredWeight[], rules: readonly Qu
       const data = values(i);
       // Float32Array bytes are little-endian on every platform TF.js runs on, which is what the format expects.
       if (!mode) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-      const q = quantizeWeight(data, mode, weights[i]!.name);
+      const q = quantizeWeight(data as Float32Array, mode, weights[i]!.name);
       seen.set(i, q.quantization);
       return q.bytes;
     },
     entry(i) {
       const w = weights[i]!;
       const mode = modes[i];
-      const base = { name: w.name, shape: [...w.shape], dtype: 'float32' as const };
+      const base = { name: w.name, shape: [...w.shape], dtype: w.dtype ?? ('float32' as const) };
       if (!mode) return base;
       let quantization = mode === 'float16' ? ({ dtype: 'float16', original_dtype: 'float32' } as const) : seen.get(i);
       if (!quantization) {
-        quantization = quantizeWeight(values(i), mode, w.name).quantization;
+        quantization = quantizeWeight(values(i) as Float32Array, mode, w.name).quantization;
         seen.set(i, quantization);
       }
       return { ...base, quantization };

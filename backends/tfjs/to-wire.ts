@@ -10,10 +10,12 @@ import { windowAxis } from '../../src/passes/conv-arithmetic.js';
 import type { Graph, GraphNode, Pads } from '../../src/ir/graph.js';
 import { BackendError, type BackendNote, type CommonEmitOptions } from '../backend.js';
 import { bnScale, consumersOf, foldableBatchNorms, foldBias, foldKernel } from '../fold-bn.js';
+import { paddingRule, sizeIndependent, type PaddingRule } from '../padding-rule.js';
 import { weightSource } from '../seeded-weights.js';
 import { batchNormOf } from '../weight-source.js';
 import { tfjsWeightName } from '../../src/weights/naming/effnet-names.js';
 import type { InboundRef, KerasLayer, Padding2D } from './keras-format.js';
+import { refuseDynamicSameConv } from './wasm-same-conv.js';
 
 /** A weight tensor in TF layout, produced on demand so a large model is never held in memory at once. */
 export interface WireWeight {
@@ -22,7 +24,9 @@ export interface WireWeight {
   readonly shape: readonly number[];
   /** False for BN moving statistics (and the fixed constants of hard activations). */
   readonly trainable: boolean;
-  data(): Float32Array;
+  /** 'int32' for a graph model's index constants (a Mean's axes, a Pad's paddings); float32 otherwise. */
+  readonly dtype?: 'int32';
+  data(): Float32Array | Int32Array;
 }
 
 export interface WireModel {
@@ -54,12 +58,20 @@ type PadMode = { padding: 'same' | 'valid'; explicit?: Padding2D };
  * 'valid' when there is no padding, 'same' when TF.js would pad exactly as the graph says, else explicit.
  * 'valid' is tried first: where 'same' also pads nothing (1 < kernel < stride, the size divisible by the
  * stride), tfjs-backend-wasm 4.22's 'same' conv outputs zeros, while 'valid' is right on every backend.
+ *
+ * A model that takes any size (`dynamic`) writes 'same' where TF 'same' pads depend on the size, so Keras
+ * computes them per size, and explicit pads everywhere else: at stride 1 'same' pads the same at every size,
+ * but at stride 2 a symmetric (1, 1) that equals 'same' on an odd size would not on an even one.
  */
-function padMode(p: Pads, inShape: readonly number[], kernel: number, stride: number): PadMode {
+function padMode(p: Pads, inShape: readonly number[], kernel: number, stride: number, dynamic?: { node: GraphNode; rule: PaddingRule; conv: boolean }): PadMode {
+  if (dynamic && !sizeIndependent(dynamic.rule, kernel, stride)) {
+    if (dynamic.conv) refuseDynamicSameConv(dynamic.node, kernel, stride);
+    return { padding: 'same' };
+  }
   if (p.top === 0 && p.bottom === 0 && p.left === 0 && p.right === 0) return { padding: 'valid' };
   const [t, b] = samePads(inShape[0]!, kernel, stride);
   const [l, r] = samePads(inShape[1]!, kernel, stride);
-  if (p.top === t && p.bottom === b && p.left === l && p.right === r) return { padding: 'same' };
+  if (p.top === t && p.bottom === b && p.left === l && p.right === r && (!dynamic || stride === 1)) return { padding: 'same' };
   return { padding: 'valid', explicit: [[p.top, p.bottom], [p.left, p.right]] };
 }
 
@@ -69,7 +81,7 @@ const nonNegative = new Set(['relu', 'relu6', 'sigmoid', 'hard_sigmoid']);
 const ref = (layer: string): InboundRef => [layer, 0, 0, {}];
 
 /** Transposes an ONNX conv kernel [out, in, k, k] to Conv2D's [k, k, in, out]. */
-function convToTf(w: Float32Array, out: number, inC: number, k: number): Float32Array {
+export function convToTf(w: Float32Array, out: number, inC: number, k: number): Float32Array {
   const t = new Float32Array(w.length);
   for (let o = 0; o < out; o++)
     for (let i = 0; i < inC; i++)
@@ -79,7 +91,7 @@ function convToTf(w: Float32Array, out: number, inC: number, k: number): Float32
 }
 
 /** ONNX depthwise [C * m, 1, k, k] (output c*m + j reads channel c) to DepthwiseConv2D's [k, k, C, m]. */
-function depthwiseToTf(w: Float32Array, channels: number, mult: number, k: number): Float32Array {
+export function depthwiseToTf(w: Float32Array, channels: number, mult: number, k: number): Float32Array {
   const t = new Float32Array(w.length);
   for (let c = 0; c < channels; c++)
     for (let j = 0; j < mult; j++)
@@ -105,7 +117,7 @@ function blockDiagonal(w: Float32Array, out: number, inC: number, groups: number
 }
 
 /** ONNX dense [units, inputs] to Dense's [inputs, units]. */
-function denseToTf(w: Float32Array, units: number, inputs: number): Float32Array {
+export function denseToTf(w: Float32Array, units: number, inputs: number): Float32Array {
   const t = new Float32Array(w.length);
   for (let u = 0; u < units; u++) for (let i = 0; i < inputs; i++) t[i * units + u] = w[u * inputs + i]!;
   return t;
@@ -119,6 +131,11 @@ export interface WireOptions extends CommonEmitOptions {
    * trains like the spec (no BN layers, moving statistics gone), and its parameter total differs from the report.
    */
   readonly foldBatchNorm?: boolean;
+  /**
+   * Any input size: the input is [null, null, null, C] and 'same' windows whose pads depend on the size are
+   * written 'same' (Keras computes them per size); everything else pads as at the spec's size.
+   */
+  readonly dynamicSize?: boolean;
 }
 
 /** Activations TF.js fuses into its conv kernels (tfjs-core fused_util: relu, relu6, sigmoid, ...; not swish). */
@@ -207,14 +224,14 @@ export function toWire(graph: Graph, options: WireOptions): WireModel {
     let out: string;
     switch (op.kind) {
       case 'input':
-        out = layer('InputLayer', node.name, { batch_input_shape: [null, ...node.shape], dtype: 'float32', sparse: false }, []);
+        out = layer('InputLayer', node.name, { batch_input_shape: [null, ...(options.dynamicSize ? [null, null, node.shape[2]!] : node.shape)], dtype: 'float32', sparse: false }, []);
         // InputLayer's config has no 'trainable' in what tfjs writes; harmless either way, but keep it faithful.
         delete (layers[layers.length - 1]!.config as Record<string, unknown>).trainable;
         break;
       case 'conv': {
         const inC = channelsOf(inShape);
         const { filters, kernel: k, stride, groups } = op;
-        const pad = padMode(op.pads, inShape, k, stride);
+        const pad = padMode(op.pads, inShape, k, stride, options.dynamicSize ? { node, rule: paddingRule(graph, node), conv: true } : undefined);
         let src = x;
         if (pad.explicit) src = layer('ZeroPadding2D', fresh(`${node.name}_pad`), { padding: pad.explicit, data_format: 'channels_last' }, [x]);
         const common = {
@@ -290,7 +307,7 @@ export function toWire(graph: Graph, options: WireOptions): WireModel {
         break;
       }
       case 'pool': {
-        const pad = padMode(op.pads, inShape, op.kernel, op.stride);
+        const pad = padMode(op.pads, inShape, op.kernel, op.stride, options.dynamicSize ? { node, rule: paddingRule(graph, node), conv: false } : undefined);
         let src = x;
         if (pad.explicit) {
           // Keras pads with zeros; the graph's max pool pads with -inf and its avg pool ignores the padding.

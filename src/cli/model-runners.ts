@@ -1,6 +1,6 @@
 /**
- * Loading a compiled model into its runtime: an ONNX file into onnxruntime-node (CPU), a TF.js LayersModel
- * directory into the best TF.js backend present, a PyTorch directory into torch (a Python process). Used by
+ * Loading a compiled model into its runtime: an ONNX file into onnxruntime-node (CPU), a TF.js directory
+ * (LayersModel or graph model) into the best TF.js backend present, a PyTorch directory into torch (a Python process). Used by
  * `effnet run` and by `effnet compile --verify`. Runtimes load lazily, so commands that never run a model
  * never pay for TF.js, ORT or Python.
  */
@@ -12,13 +12,18 @@ import { WEIGHTS_FILE } from '../../backends/pytorch/pytorch-backend.js';
 import { findTorchPython, runTorchArtifact } from '../../backends/pytorch/runtime/torch-python.js';
 import { fileSource } from '../checkpoint/byte-source.js';
 import { readSafetensors } from '../checkpoint/safetensors.js';
+import { declaredOnnxSize } from './declared-onnx-size.js';
 import { UsageError } from './io.js';
 
 /** One prediction function over NHWC samples, whatever the runtime. */
 export interface Runner {
   readonly runtime: string;
-  /** [height, width, channels] the model takes. */
+  /** 'onnx', 'tfjs layers-model', 'tfjs graph-model' or 'pytorch'. */
+  readonly format: string;
+  /** [height, width, channels] the model is fed: the size it was compiled at when it takes any size. */
   readonly inputShape: readonly [number, number, number];
+  /** The model takes any height and width (compiled with --dynamic-size); inputShape is its spec's size. */
+  readonly dynamicSize?: boolean;
   /** The input tensor as the model declares it for one sample: NCHW for ONNX, NHWC for TF.js. */
   readonly modelInput: { readonly shape: readonly number[]; readonly layout: 'NCHW' | 'NHWC' };
   /** The batch size the model is fixed to (an ONNX file compiled with --batch N), or undefined for any. */
@@ -44,7 +49,7 @@ export function artifactKind(path: string): { kind: Kind; path: string } {
     try {
       statSync(join(path, 'model.json'));
     } catch {
-      throw new UsageError(`${path} is a directory without model.json: not a TF.js LayersModel`);
+      throw new UsageError(`${path} is a directory without model.json: not a TF.js model`);
     }
     return { kind: 'tfjs', path };
   }
@@ -65,13 +70,19 @@ export async function onnxRunner(model: string | Uint8Array, backend: BackendCho
   }
   const meta = session.inputMetadata[0] as { name: string; shape?: (number | string)[] };
   const dims = meta.shape ?? [];
-  if (dims.length !== 4 || ![1, 2, 3].every((i) => typeof dims[i] === 'number')) throw new UsageError(`${path}: expected an image input [N, C, H, W] with fixed C, H, W, got [${dims.join(', ')}]`);
-  const [c, h, w] = [dims[1] as number, dims[2] as number, dims[3] as number];
+  // A file compiled with --dynamic-size has symbolic H and W: it is fed the size its spec declares.
+  const dynamicSize = dims.length === 4 && typeof dims[1] === 'number' && typeof dims[2] === 'string' && typeof dims[3] === 'string';
+  const declared = dynamicSize ? declaredOnnxSize(path) : undefined;
+  if (dynamicSize && !declared) throw new UsageError(`${path}: its input [${dims.join(', ')}] takes any size, and its metadata (effnet.scaling) does not say the size it was compiled at`);
+  if (!dynamicSize && (dims.length !== 4 || ![1, 2, 3].every((i) => typeof dims[i] === 'number'))) throw new UsageError(`${path}: expected an image input [N, C, H, W] with fixed C, H, W, got [${dims.join(', ')}]`);
+  const [c, h, w] = [dims[1] as number, declared?.[0] ?? (dims[2] as number), declared?.[1] ?? (dims[3] as number)];
   // A file compiled with --batch N takes exactly N samples.
   const fixedBatch = typeof dims[0] === 'number' ? dims[0] : undefined;
   return {
     runtime: 'onnxruntime-node (CPU execution provider)',
+    format: 'onnx',
     inputShape: [h, w, c],
+    ...(dynamicSize ? { dynamicSize } : {}),
     modelInput: { shape: [fixedBatch ?? 1, c, h, w], layout: 'NCHW' },
     fixedBatch,
     async predict(nhwc, count = 1) {
@@ -98,7 +109,7 @@ export async function onnxRunner(model: string | Uint8Array, backend: BackendCho
 export async function tfjsRunner(model: string | ReadonlyMap<string, Uint8Array>, backend: BackendChoice): Promise<Runner> {
   const path = typeof model === 'string' ? model : 'the in-memory model';
   const { selectBackend } = await import('../../backends/tfjs/runtime/select-backend.js');
-  const { fileIOHandler } = await import('../../backends/tfjs/runtime/file-io-handler.js');
+  const { loadTfjsModel } = await import('../../backends/tfjs/runtime/load-model.js');
   let selected;
   try {
     selected = await selectBackend(backend);
@@ -110,35 +121,39 @@ export async function tfjsRunner(model: string | ReadonlyMap<string, Uint8Array>
   const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | undefined;
   if (cpu) cpu.firstUse = false;
   // With tfjs-node its file:// scheme would do; the handler works with every build, so use it always.
-  const handler = typeof model === 'string' ? fileIOHandler(model) : memoryHandler(tf, model);
-  const layers = await tf.loadLayersModel(handler).catch((e: Error) => {
-    throw new UsageError(`cannot load ${path} as a TF.js LayersModel: ${e.message.split('\n')[0]}`);
+  const loaded = await loadTfjsModel(tf, typeof model === 'string' ? model : memoryArtifacts(model)).catch((e: Error) => {
+    throw new UsageError(`cannot load ${path} as a TF.js model: ${e.message.split('\n')[0]}`);
   });
-  const s = layers.inputs[0]!.shape;
-  if (s.length !== 4 || s.slice(1).some((d) => d == null)) throw new UsageError(`${path}: expected an image input [N, H, W, C], got [${s.join(', ')}]`);
-  const inputShape = [s[1]!, s[2]!, s[3]!] as [number, number, number];
+  const [h, w, c] = loaded.inputShape;
+  const dynamicSize = h === null && w === null && c !== null;
+  const declared = dynamicSize ? loaded.declaredInput : undefined;
+  if (dynamicSize && !declared) throw new UsageError(`${path}: its input takes any size, and its model.json does not record the size it was compiled at (effnet.input)`);
+  if (!dynamicSize && (h === null || w === null || c === null)) throw new UsageError(`${path}: expected an image input [N, H, W, C], got [N, ${loaded.inputShape.join(', ')}]`);
+  const inputShape = (declared ?? [h, w, c]) as [number, number, number];
   return {
     runtime: `TF.js ${tf.version.tfjs} on ${selected.description}`,
+    format: `tfjs ${loaded.format}`,
     inputShape,
+    ...(dynamicSize ? { dynamicSize } : {}),
     modelInput: { shape: [1, ...inputShape], layout: 'NHWC' },
     fixedBatch: undefined,
     async predict(nhwc, count = 1) {
       const x = tf.tensor(nhwc, [count, ...inputShape]);
-      const y = layers.predict(x) as import('@tensorflow/tfjs').Tensor;
+      const y = loaded.predict(x);
       const data = (await y.data()) as Float32Array;
       const shape = y.shape.slice();
       tf.dispose([x, y]);
       return { shape, data };
     },
     dispose: async () => {
-      layers.dispose();
+      loaded.dispose();
     },
   };
 }
 
-/** model.json and its shards, given as bytes by file name, as tf.io.fromMemory takes them. */
-function memoryHandler(tf: typeof import('@tensorflow/tfjs'), files: ReadonlyMap<string, Uint8Array>): import('@tensorflow/tfjs').io.IOHandler {
-  const json = JSON.parse(new TextDecoder().decode(files.get('model.json'))) as { modelTopology: object; weightsManifest: { paths: string[]; weights: import('@tensorflow/tfjs').io.WeightsManifestEntry[] }[] };
+/** model.json and its shards, given as bytes by file name, as one ModelArtifacts (either format). */
+function memoryArtifacts(files: ReadonlyMap<string, Uint8Array>): import('@tensorflow/tfjs').io.ModelArtifacts {
+  const json = JSON.parse(new TextDecoder().decode(files.get('model.json'))) as { format?: string; modelTopology: object; weightsManifest: { paths: string[]; weights: import('@tensorflow/tfjs').io.WeightsManifestEntry[] }[]; userDefinedMetadata?: Record<string, {}> };
   const shards = json.weightsManifest.flatMap((g) => g.paths.map((p) => files.get(p)!));
   const data = new Uint8Array(shards.reduce((a, b) => a + b.byteLength, 0));
   let at = 0;
@@ -146,7 +161,7 @@ function memoryHandler(tf: typeof import('@tensorflow/tfjs'), files: ReadonlyMap
     data.set(b, at);
     at += b.byteLength;
   }
-  return tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((g) => g.weights), weightData: data.buffer });
+  return { ...(json.format ? { format: json.format } : {}), modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((g) => g.weights), weightData: data.buffer, ...(json.userDefinedMetadata ? { userDefinedMetadata: json.userDefinedMetadata } : {}) };
 }
 
 /** Why a PyTorch directory cannot be run here (no Python with torch), or undefined when it can. */
@@ -174,6 +189,7 @@ export async function pytorchRunner(path: string): Promise<Runner> {
   const python = found.python;
   return {
     runtime: `torch ${python.torchVersion} (${python.command}, CPU)`,
+    format: 'pytorch',
     inputShape: [h, w, c],
     modelInput: { shape: [1, c, h, w], layout: 'NCHW' },
     fixedBatch: undefined,

@@ -18,6 +18,8 @@ import type { BrowserRun } from './browser-pages.js';
 export interface BrowserFixture {
   /** The TF.js LayersModel directory (model.json and shards). */
   readonly tfjsDir: string;
+  /** The same network as a TF.js graph model (--tfjs-format graph). */
+  readonly graphDir: string;
   readonly onnxPath: string;
   /** The input [1, H, W, C] for TF.js and the same values [1, C, H, W] for ONNX. */
   readonly nhwc: { readonly data: Float32Array; readonly shape: readonly number[] };
@@ -38,6 +40,7 @@ function toNchw(x: Float32Array, [h, w, c]: readonly number[]): Float32Array {
 export async function browserFixture(inputSize = 64, seed = 77): Promise<BrowserFixture> {
   const c = compileEdited('efficientnet-b0.effnet', { scaling: { inputSize } });
   const { dir: tfjsDir } = emitToDir(c, 'browser', { seed, randomBatchNorm: true });
+  const { dir: graphDir } = emitToDir(c, 'browser-graph', { seed, randomBatchNorm: true, tfjsFormat: 'graph' });
   const onnxDir = mkdtempSync(path.join(tmpdir(), 'effnet-browser-onnx-'));
   const onnxPath = path.join(onnxDir, 'model.onnx');
   await writeArtifact(onnxBackend.emit(c.graph, { seed, weights: 'random', randomBatchNorm: true }), onnxPath);
@@ -51,11 +54,12 @@ export async function browserFixture(inputSize = 64, seed = 77): Promise<Browser
     const reference = Float32Array.from(out[session.outputNames[0]!]!.data as Float32Array);
     return {
       tfjsDir,
+      graphDir,
       onnxPath,
       nhwc: { data: input, shape: [1, h, w, ch] },
       nchw,
       reference,
-      remove: () => { for (const d of [tfjsDir, onnxDir]) rmSync(d, { recursive: true, force: true }); },
+      remove: () => { for (const d of [tfjsDir, graphDir, onnxDir]) rmSync(d, { recursive: true, force: true }); },
     };
   } finally {
     await session.release();

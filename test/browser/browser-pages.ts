@@ -1,6 +1,6 @@
 /**
- * The two pages the browser tests and the browser benchmark run: a TF.js LayersModel (tf.min.js, plus
- * tfjs-backend-webgpu for webgpu) and an ONNX file in onnxruntime-web (wasm or webgpu execution provider).
+ * The two pages the browser tests and the browser benchmark run: a TF.js model, LayersModel or graph model
+ * (tf.min.js, plus tfjs-backend-webgpu for webgpu), and an ONNX file in onnxruntime-web (wasm or webgpu execution provider).
  * Each page loads the model over HTTP, predicts once (the first predict compiles the shaders), then `runs`
  * more times, and reports the first logits with the three timings. The runtimes' dist files are served from
  * node_modules.
@@ -16,7 +16,7 @@ export interface BrowserRun {
   readonly device: string;
   /** The GPU as the page saw it: renderer and vendor, or the adapter's info fields. */
   readonly gpu: Readonly<Record<string, unknown>>;
-  /** tf.loadLayersModel or ort.InferenceSession.create, ms. */
+  /** tf.loadLayersModel, tf.loadGraphModel or ort.InferenceSession.create, ms. */
   readonly loadMs: number;
   /** The first predict, read back to the CPU: shader compilation (and wasm warm-up) included, ms. */
   readonly firstMs: number;
@@ -58,7 +58,7 @@ ${backend === 'webgpu' ? '<script src="/tfjs-webgpu/tf-backend-webgpu.min.js"></
   const gpu = await effnet.gpuInfo(config.backend);
   const input = new Float32Array(await (await fetch('/input.bin')).arrayBuffer());
   let t = performance.now();
-  const model = await tf.loadLayersModel('/model/model.json');
+  const model = await (config.format === 'graph' ? tf.loadGraphModel : tf.loadLayersModel)('/model/model.json');
   const loadMs = performance.now() - t;
   effnet.log('loaded in ' + loadMs.toFixed(0) + ' ms');
   const x = tf.tensor(input, config.shape);
@@ -88,8 +88,8 @@ ${backend === 'webgpu' ? '<script src="/tfjs-webgpu/tf-backend-webgpu.min.js"></
 })().catch((e) => effnet.fail(e));
 </script>`;
 
-/** Runs a TF.js LayersModel directory in headless Chromium on the webgl or webgpu backend. */
-export function runTfjsInBrowser(o: Common & { readonly backend: TfjsBrowserBackend; readonly modelDir: string }): Promise<PageResult<BrowserRun>> {
+/** Runs a TF.js directory (a LayersModel unless `format` is 'graph') in headless Chromium on the webgl or webgpu backend. */
+export function runTfjsInBrowser(o: Common & { readonly backend: TfjsBrowserBackend; readonly modelDir: string; readonly format?: 'layers' | 'graph' }): Promise<PageResult<BrowserRun>> {
   const mounts: Record<string, string> = {
     '/tfjs/': path.join(packageDir('@tensorflow/tfjs'), 'dist'),
     '/model/': o.modelDir,
@@ -99,7 +99,7 @@ export function runTfjsInBrowser(o: Common & { readonly backend: TfjsBrowserBack
     page: tfjsPage(o.backend),
     gpu: o.backend,
     mounts,
-    routes: { '/config.json': json({ backend: o.backend, shape: o.shape, runs: o.runs ?? 0, budgetMs: o.budgetMs ?? 1e9 }), '/input.bin': inputRoute(o.input) },
+    routes: { '/config.json': json({ backend: o.backend, format: o.format ?? 'layers', shape: o.shape, runs: o.runs ?? 0, budgetMs: o.budgetMs ?? 1e9 }), '/input.bin': inputRoute(o.input) },
     ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
   });
 }

@@ -19,3 +19,8 @@ it.skipIf(skipBrowser)('EfficientNet-B0 @64 over HTTP on webgl matches onnxrunti
   expectAgreement(run, f, 'webgl', 'gpu');
   expect(String(run.gpu?.['renderer']), 'the renderer').toMatch(/SwiftShader/i);
 }, 150_000);
+
+it.skipIf(skipBrowser)('the same network as a graph model (--tfjs-format graph, tf.loadGraphModel) on webgl matches onnxruntime-node to 1e-3 relative', async () => {
+  const run = await runTfjsInBrowser({ backend: 'webgl', format: 'graph', modelDir: f.graphDir, input: f.nhwc.data, shape: f.nhwc.shape });
+  expectAgreement(run, f, 'webgl', 'gpu');
+}, 150_000);

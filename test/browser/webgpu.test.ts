@@ -19,3 +19,8 @@ it.skipIf(skipBrowser)('EfficientNet-B0 @64 on tfjs-backend-webgpu in headless C
   expectAgreement(run, f, 'webgpu', 'gpu');
   expect(run.gpu?.['architecture'], `adapter: ${run.device}`).toBe('swiftshader');
 }, 150_000);
+
+it.skipIf(skipBrowser)('the same network as a graph model (--tfjs-format graph, tf.loadGraphModel) on webgpu matches onnxruntime-node to 1e-3 relative', async () => {
+  const run = await runTfjsInBrowser({ backend: 'webgpu', format: 'graph', modelDir: f.graphDir, input: f.nhwc.data, shape: f.nhwc.shape });
+  expectAgreement(run, f, 'webgpu', 'gpu');
+}, 150_000);

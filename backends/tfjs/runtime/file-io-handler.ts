@@ -1,5 +1,5 @@
 /**
- * A TF.js IOHandler for a LayersModel directory on disk, for Node without @tensorflow/tfjs-node (whose
+ * A TF.js IOHandler for a LayersModel (or graph model) directory on disk, for Node without @tensorflow/tfjs-node (whose
  * `file://` scheme is the usual way, but which needs libtensorflow). Plain @tensorflow/tfjs has no file
  * system access; this fills the gap:
  *
@@ -54,6 +54,8 @@ export function loadArtifacts(path: string): ModelArtifacts {
     convertedBy: json.convertedBy,
     ...((json as { trainingConfig?: io.TrainingConfig }).trainingConfig ? { trainingConfig: (json as { trainingConfig?: io.TrainingConfig }).trainingConfig } : {}),
     ...(json.userDefinedMetadata ? { userDefinedMetadata: json.userDefinedMetadata as ModelArtifacts['userDefinedMetadata'] } : {}),
+    // A graph model's named inputs and outputs (tf.loadGraphModel reads them; a LayersModel has none).
+    ...((json as { signature?: object }).signature ? { signature: (json as { signature?: object }).signature } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import { BackendError, type Artifact } from '../../../backends/backend.js';
 import { backends } from '../../../backends/registry.js';
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from '../../../backends/onnx/opset.js';
 import { presetNames, presetPreprocessing, type PresetName } from '../../../backends/preprocessing.js';
+import type { TfjsFormat } from '../../../backends/tfjs/tfjs-backend.js';
 import { diagnostic, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { REPORT_SCHEMA_VERSION } from '../../report/format-report.js';
 import { formatDiagnostics } from '../../diagnostics/format.js';
@@ -53,6 +54,8 @@ interface CompileFlags extends ScalingFlags {
   verify?: boolean;
   preprocess?: PresetName;
   quantize?: string[];
+  tfjsFormat?: string;
+  dynamicSize?: boolean;
 }
 
 /** Options every backend receives; each reads the ones it knows (CommonEmitOptions plus its own). */
@@ -74,6 +77,10 @@ export interface EmitFlags {
   readonly quantize: readonly QuantizationRule[];
   /** ONNX: weights stored as float16, cast to float32 at load (--quantize float16). */
   readonly float16?: boolean;
+  /** TF.js: a LayersModel (trainable) or a graph model (inference). */
+  readonly tfjsFormat: TfjsFormat;
+  /** ONNX and TF.js: symbolic height and width; the report stays at the spec's size. */
+  readonly dynamicSize: boolean;
 }
 
 function integer(text: string, flag: string, min: number, max: number, what: string): number {
@@ -105,7 +112,14 @@ export function emitFlags(f: CompileFlags): EmitFlags {
     ...(f.batch !== undefined ? { batch: integer(f.batch, '--batch', 1, 2 ** 31 - 1, 'a positive integer') } : {}),
     externalData: f.externalData === true,
     quantize: (f.quantize ?? []).map(parseQuantizeFlag),
+    tfjsFormat: tfjsFormat(f.tfjsFormat),
+    dynamicSize: f.dynamicSize === true,
   };
+}
+
+function tfjsFormat(text: string | undefined): TfjsFormat {
+  if (text === undefined || text === 'layers' || text === 'graph') return text ?? 'layers';
+  throw new UsageError(`--tfjs-format expects 'layers' or 'graph', got '${text}'`);
 }
 
 /** --shard-mb in MiB, as bytes rounded to whole float32 values so no number is split across files. */
@@ -115,11 +129,13 @@ function shardBytes(text: string): number {
   return Math.max(4, Math.round((mb * 1024 * 1024) / 4) * 4);
 }
 
-/** Flags that only one target reads (commander's option keys). */
-const targetFlags: Readonly<Record<string, readonly string[]>> = {
-  onnx: ['opset', 'keepBn', 'batch', 'externalData'],
-  tfjs: ['foldBn', 'shardMb'],
-};
+/** Flags that only some targets read (commander's option keys), by the targets that read them. */
+const targetFlags: readonly (readonly [readonly string[], readonly string[]])[] = [
+  [['onnx'], ['opset', 'keepBn', 'batch', 'externalData']],
+  [['tfjs'], ['foldBn', 'shardMb', 'tfjsFormat']],
+  [['onnx', 'tfjs'], ['dynamicSize']],
+];
+
 /** A quantized target's float32 twin, run from memory (never written) so --verify can say what quantizing cost. */
 function floatReference(target: string, emit: () => Artifact): VerifyReference {
   return {
@@ -177,12 +193,14 @@ export const registerCompile: Register = (program, ctx) => {
       .option('--external-data', 'keep ONNX weights in a side file OUT.data (automatic past 2 GB)')
       .option('--shard-mb <n>', 'TF.js: largest weight shard in MiB (a large value gives one file)', '4')
       .option('--quantize <mode>', "TF.js: store weights as float16, uint16 or uint8 (tfjs-converter's quantization, dequantized by tf.loadLayersModel); MODE:PATTERN,... for the weights whose names match (fnmatch: 'uint8:*kernel'); repeatable", collectQuantize)
+      .addOption(new Option('--tfjs-format <format>', "TF.js: 'layers' (a LayersModel: trainable, tf.loadLayersModel) or 'graph' (a graph model for inference: BN folded, fused ops, tf.loadGraphModel)").choices(['layers', 'graph']))
+      .option('--dynamic-size', "ONNX and TF.js: take any input height and width (TF 'same' padding computed per size); the report and --verify stay at the spec's size")
       .addOption(new Option('--preprocess <preset>', "record in the model the preprocessing it expects, which effnet run applies by default (torchvision: resize to input/0.875, centre crop, ImageNet mean/std; keras: stretch, [-1, 1]; none: stretch, [0, 1])").choices(presetNames))
       .option('--verify', 'load what was written into its runtime and run it once: shapes, finite values, and the targets agreeing (pytorch needs a Python with torch: EFFNET_PYTHON)')
       .option('--json', 'what was written, as JSON on stdout')
       .addHelpText(
         'after',
-        '\nExamples:\n  $ effnet compile specs/efficientnet-b0.effnet --target onnx -o b0.onnx\n  $ effnet compile specs/efficientnet-b0.effnet --variant b7 -o b7.onnx --external-data\n  $ effnet compile specs/efficientnet-b0.effnet --target pytorch -o b0/\n  $ effnet compile specs/mobilenet-v2.effnet --target all -o out/',
+        '\nExamples:\n  $ effnet compile specs/efficientnet-b0.effnet --target onnx -o b0.onnx\n  $ effnet compile specs/efficientnet-b0.effnet --variant b7 -o b7.onnx --external-data\n  $ effnet compile specs/efficientnet-b0.effnet --target pytorch -o b0/\n  $ effnet compile specs/mobilenet-v2.effnet --target all -o out/\n  $ effnet compile specs/efficientnet-b0.effnet --target tfjs --tfjs-format graph -o b0-graph/',
       ),
   ).action(async (file: string, flags: CompileFlags, command: Command) => {
     const options = compileOptions(flags);
@@ -190,10 +208,11 @@ export const registerCompile: Register = (program, ctx) => {
     const all = flags.target === 'all';
     const targets = targetsOf(flags.target);
     // A flag for a target that is not being written would be silently ignored: refuse it instead.
-    for (const [target, names] of Object.entries(targetFlags)) {
+    for (const [readers, names] of targetFlags) {
       const given = names.filter((n) => command.getOptionValueSource(n) === 'cli');
-      if (given.length && !targets.includes(target)) throw new UsageError(`${given.map(flagName).join(', ')} appl${given.length === 1 ? 'ies' : 'y'} to --target ${target} (or all), not ${flags.target}`);
+      if (given.length && !readers.some((t) => targets.includes(t))) throw new UsageError(`${given.map(flagName).join(', ')} appl${given.length === 1 ? 'ies' : 'y'} to --target ${readers.join(' or ')} (or all), not ${flags.target}`);
     }
+    if (all && flags.dynamicSize) ctx.io.err(`note: --dynamic-size applies to the ONNX file and the TF.js model; the PyTorch module pads as compiled`);
     if (all && flags.batch !== undefined) ctx.io.err(`note: --batch applies to the ONNX file; the TF.js model takes any batch`);
     const onnxFloat16 = quantizeTargets(emit.quantize, targets);
     if (all && emit.quantize.length) ctx.io.err(`note: --quantize applies to the TF.js model${onnxFloat16 ? ' and model.onnx (float16); pytorch/ keeps' : '; model.onnx (which takes --quantize float16 alone) and pytorch/ keep'} float32 weights`);
@@ -350,7 +369,9 @@ async function compileTargets(file: string, flags: CompileFlags, emitOptions: Em
       const opset = typeof s.opset === 'number' ? `${folded ? ';' : ','} opset ${s.opset}` : '';
       const quantized = typeof s.quantization === 'string' ? `; weights ${s.quantization}` : '';
       const where = artifact.layout === 'directory' ? `${asDirectory(out)} (${files.length} files, ` : `${files.join(' + ')} (`;
-      ctx.io.err(`${file}: wrote ${where}${mb(bytes)}${params}${opset}${quantized})${composed ? '' : ` in ${seconds} s`}`);
+      // The figures are the spec's size's, which a model taking any size was costed at.
+      const size = s.dynamicSize === true ? `; any input size, costed at ${graph.spec.input.height}x${graph.spec.input.width}` : '';
+      ctx.io.err(`${file}: wrote ${where}${mb(bytes)}${params}${opset}${quantized}${size})${composed ? '' : ` in ${seconds} s`}`);
       outputs.push({ target: t, path: out, files, bytes, ...s });
     }
     if (composed) ctx.io.err(`${file}: wrote ${asDirectory(flags.output)} in ${seconds} s`);

@@ -1,5 +1,5 @@
 /**
- * `effnet run ARTIFACT`: loads an ONNX file (onnxruntime-node, CPU) or a TF.js LayersModel directory (the best
+ * `effnet run ARTIFACT`: loads an ONNX file (onnxruntime-node, CPU) or a TF.js directory, LayersModel or graph model (the best
  * TF.js backend present: tfjs-node-gpu, tfjs-node, wasm, cpu) and classifies: a random input or one image
  * (with the median latency over --runs), or every image in a directory, in batches (with the throughput).
  * Images are preprocessed as the model expects (--preprocess, else the model's recorded preset, else none),
@@ -36,6 +36,9 @@ interface RunFlags extends PreprocessingFlags {
   batchSize: string;
   json?: boolean;
 }
+
+/** How the header names each format. */
+const formatName: Readonly<Record<string, string>> = { onnx: 'ONNX', 'tfjs layers-model': 'TF.js LayersModel', 'tfjs graph-model': 'TF.js graph model' };
 
 /** The largest --batch-size: a batch of B7 inputs (600 x 600) is already 1.1 GB at 256. */
 const MAX_BATCH_SIZE = 256;
@@ -150,17 +153,18 @@ export const registerRun: Register = (program, ctx) => {
           preprocessing = resolvePreprocessing(flags, recordedPreprocessing(kind, path), [h, w]);
         }
         const header = (inputLine: string, labels: ClassLabels | undefined, classes: number) => [
-          `model:        ${artifact} (${kind === 'onnx' ? 'ONNX' : 'TF.js LayersModel'})`,
+          `model:        ${artifact} (${formatName[runner.format] ?? runner.format})`,
           `runtime:      ${runner.runtime}`,
           ...(weights.storage === 'float32' ? [] : [`weights:      ${weights.description}`]),
-          `input:        ${inputLine}`,
+          `input:        ${inputLine}${runner.dynamicSize ? ' (the model takes any size; fed the size it was compiled at)' : ''}`,
           ...(preprocessing ? [`preprocess:   ${describePreprocessing(preprocessing)}`] : []),
           `labels:       ${labelsLine(labels, classes)}`,
         ];
         const doc = (input: object, labels: ClassLabels | undefined, outputShape: readonly number[], results: readonly Result[], timing: object) => ({
           schemaVersion: REPORT_SCHEMA_VERSION,
           model: artifact,
-          format: kind === 'onnx' ? 'onnx' : 'tfjs layers-model',
+          format: runner.format,
+          ...(runner.dynamicSize ? { dynamicSize: true } : {}),
           runtime: runner.runtime,
           weights: weights.description,
           input: { ...input, layout: runner.modelInput.layout },

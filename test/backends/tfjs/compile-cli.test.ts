@@ -175,10 +175,38 @@ describe('effnet compile --target tfjs', () => {
     ['tfjs', ['--keep-bn', '--external-data'], '--keep-bn, --external-data apply to --target onnx'],
     ['onnx', ['--shard-mb', '8'], '--shard-mb applies to --target tfjs'],
     ['onnx', ['--fold-bn'], '--fold-bn applies to --target tfjs'],
+    ['onnx', ['--tfjs-format', 'graph'], '--tfjs-format applies to --target tfjs'],
+    ['pytorch', ['--dynamic-size'], '--dynamic-size applies to --target onnx or tfjs'],
   ])('a flag for the other target is refused, not ignored (--target %s %j)', async (target, flags, message) => {
     const r = await cli('compile', specPath('mobilenet-v2.effnet'), '--target', target, ...flags, '-o', path.join(tempDir('flags'), 'x'));
     expect(r.code).toBe(2);
     expect(r.err).toContain(message);
+  });
+
+  it('--tfjs-format graph writes a graph model that --verify, effnet run and tf.loadGraphModel accept, and the weights importer refuses by name', async () => {
+    const work = tempDir('graph-cli');
+    dirs.push(work);
+    const out = path.join(work, 'b0-graph');
+    const r = await cli('compile', specPath('efficientnet-b0.effnet'), '--target', 'tfjs', '--tfjs-format', 'graph', '--input-size', '64', '-o', out, '--verify', '--json');
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc.outputs[0].format).toBe('tfjs graph-model');
+    expect(doc.verify.ok).toBe(true);
+    expect(r.err).toMatch(/params after folding BN, 5,288,548 before/);
+    expect(JSON.parse(readFileSync(path.join(out, 'model.json'), 'utf8')).format).toBe('graph-model');
+    await tf.setBackend('cpu');
+    const model = await tf.loadGraphModel(fileIOHandler(out));
+    expect(model.inputs[0]!.shape).toEqual([-1, 64, 64, 3]);
+    model.dispose();
+
+    const run = await cli('run', out, '--runs', '1');
+    expect(run.code, run.err).toBe(0);
+    expect(run.out).toMatch(/model: +.*b0-graph \(TF.js graph model\)/);
+    expect(run.out).toMatch(/output shape: \[1, 1000\]/);
+
+    const imported = await cli('compile', specPath('efficientnet-b0.effnet'), '--input-size', '64', '--weights', out, '-o', path.join(work, 'x.onnx'));
+    expect(imported.code).toBe(2);
+    expect(imported.err).toMatch(/graph-model/);
   });
 
   it('a failure while writing a shard leaves no directory, and no temporary behind', async () => {

@@ -2,7 +2,9 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { nchwToNhwc } from '../../../backends/agreement.js';
 import type { Artifact } from '../../../backends/backend.js';
+import { loadTfjsModel } from '../../../backends/tfjs/runtime/load-model.js';
 import { sampleInput } from '../../../backends/sample-input.js';
 import { emitTfjs, type TfjsEmitOptions } from '../../../backends/tfjs/tfjs-backend.js';
 import type { Compilation } from '../../../src/pipeline.js';
@@ -48,4 +50,37 @@ export function compare(a: ArrayLike<number>, b: ArrayLike<number>): { maxAbs: n
     scale = Math.max(scale, Math.abs(b[i]!));
   }
   return { maxAbs, rel: maxAbs / (scale || 1) };
+}
+
+/** NHWC [H, W, C] to NCHW [C, H, W] for one sample. */
+export function toNchw(x: Float32Array, [h, w, c]: readonly number[]): Float32Array {
+  const out = new Float32Array(x.length);
+  for (let y = 0; y < h!; y++) for (let i = 0; i < w!; i++) for (let k = 0; k < c!; k++) out[(k * h! + y) * w! + i] = x[(y * w! + i) * c! + k]!;
+  return out;
+}
+
+/** An ONNX file's output for one NHWC sample, channels last (as TF.js gives it), by onnxruntime-node. */
+export async function onnxOutput(file: string, input: Float32Array, shape: readonly number[]): Promise<Float32Array> {
+  const ort = await import('onnxruntime-node');
+  const session = await ort.InferenceSession.create(file);
+  try {
+    const [h, w, c] = shape as [number, number, number];
+    const out = (await session.run({ input: new ort.Tensor('float32', toNchw(input, shape), [1, c, h, w]) }))[session.outputNames[0]!]!;
+    const data = out.data as Float32Array;
+    return out.dims.length === 4 ? nchwToNhwc(data, out.dims as number[]) : data;
+  } finally {
+    await session.release();
+  }
+}
+
+/** A TF.js directory's output (LayersModel or graph model, as its model.json says) for one sample, on the current backend. */
+export async function tfjsOutput(dir: string, input: Float32Array, shape: readonly number[]): Promise<Float32Array> {
+  const tf = await import('@tensorflow/tfjs');
+  const model = await loadTfjsModel(tf, dir);
+  const x = tf.tensor(input, [1, ...shape]);
+  const y = model.predict(x);
+  const out = (await y.data()) as Float32Array;
+  tf.dispose([x, y]);
+  model.dispose();
+  return out;
 }
