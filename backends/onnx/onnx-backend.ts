@@ -15,6 +15,7 @@ import onnxProto from 'onnx-proto';
 import type { Graph, GraphNode } from '../../src/ir/graph.js';
 import { costReport } from '../../src/report/cost.js';
 import { version } from '../../src/version.js';
+import { scaledModelName } from '../../src/ir/scaled-name.js';
 import type { Artifact, ArtifactFile, Backend, CommonEmitOptions } from '../backend.js';
 import {
   byteLength,
@@ -164,7 +165,8 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
   };
 
   const graphStructure = onnx.GraphProto.encode({
-    name: spec.name,
+    // The model as scaled (efficientnet-b3), not the spec it came from (that is effnet.spec).
+    name: scaledModelName(spec),
     node: nodes,
     input: [valueInfo('input', inputDims)],
     output: [valueInfo('logits', outputDims)],
@@ -174,7 +176,7 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
     irVersion: irVersionFor(opset),
     producerName: 'effnet',
     producerVersion: version,
-    docString: `${spec.name}, compiled by effnet ${version}`,
+    docString: `${scaledModelName(spec)}, compiled by effnet ${version} from ${spec.name}`,
     opsetImport: [{ domain: '', version: opset }],
     metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
   }).finish();

@@ -8,6 +8,7 @@
  */
 import type { Graph } from '../../src/ir/graph.js';
 import { version } from '../../src/version.js';
+import { scaledModelName } from '../../src/ir/scaled-name.js';
 import type { Artifact, ArtifactFile, Backend, CommonEmitOptions } from '../backend.js';
 import { PREPROCESSING_METADATA_KEY, preprocessingJson } from '../preprocessing.js';
 import { SHARD_BYTES, shardName, type LayersModelJson, type WeightEntry } from './keras-format.js';
@@ -56,7 +57,7 @@ export function emitTfjs(graph: Graph, options: TfjsEmitOptions): Artifact {
     modelTopology: {
       class_name: 'Model',
       config: {
-        name: graph.spec.name,
+        name: scaledModelName(graph.spec),
         layers: wire.layers,
         input_layers: [[wire.inputLayer, 0, 0]],
         output_layers: [[wire.outputLayer, 0, 0]],

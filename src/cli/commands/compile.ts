@@ -12,6 +12,7 @@ import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from '../../../backends/onnx/opse
 import { presetNames, presetPreprocessing, type PresetName } from '../../../backends/preprocessing.js';
 import { diagnostic, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { REPORT_SCHEMA_VERSION } from '../../report/format-report.js';
+import { bytesText } from '../../report/units.js';
 import { formatDiagnostics } from '../../diagnostics/format.js';
 import { UsageError } from '../io.js';
 import { failureJson } from '../json-failure.js';
@@ -117,8 +118,6 @@ function outputFor(target: string, out: string, all: boolean): string {
   if (!all) return out;
   return target === 'onnx' ? join(out, 'model.onnx') : join(out, target);
 }
-
-const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 export const registerCompile: Register = (program, ctx) => {
   addScalingFlags(
@@ -258,7 +257,7 @@ async function compileTargets(file: string, flags: CompileFlags, emitOptions: Em
       const params = typeof s.params === 'number' ? `, ${s.params.toLocaleString('en-US')} params${folded ? ` after folding BN, ${report.params.toLocaleString('en-US')} before` : ''}` : '';
       const opset = typeof s.opset === 'number' ? `${folded ? ';' : ','} opset ${s.opset}` : '';
       const where = artifact.layout === 'directory' ? `${out}/ (${files.length} files, ` : `${files.join(' + ')} (`;
-      ctx.io.err(`${file}: wrote ${where}${mb(bytes)}${params}${opset})${composed ? '' : ` in ${seconds} s`}`);
+      ctx.io.err(`${file}: wrote ${where}${bytesText(bytes)}${params}${opset})${composed ? '' : ` in ${seconds} s`}`);
       outputs.push({ target: t, path: out, files, bytes, ...s });
     }
     if (composed) ctx.io.err(`${file}: wrote ${flags.output}/ in ${seconds} s`);

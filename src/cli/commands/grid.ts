@@ -12,7 +12,7 @@ import { printSpec } from '../../ir/print-spec.js';
 import { instantiate } from '../../pipeline.js';
 import { gridCandidates, type GridCandidate } from '../../search/scaling-search.js';
 import { REPORT_SCHEMA_VERSION } from '../../report/format-report.js';
-import { giga, withSeparators } from '../../report/units.js';
+import { count, withSeparators } from '../../report/units.js';
 import { UsageError } from '../io.js';
 import type { Register } from '../main.js';
 import { loadSpec } from '../load-spec.js';
@@ -58,6 +58,16 @@ function evalError(run: EvalRun, timeout: number): string {
     return `exit code ${run.code ?? 'none (killed by a signal)'}${last ? `: ${last}` : ''}`;
   }
   return 'the last output line does not end with a number';
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** "111 candidates with ... ; the 4 with the fewest MACs evaluated, ranked by score": the count that qualified, then what the table shows. */
+export function gridTitle(model: string, qualified: number, shown: number, tolerance: number, step: number, better?: 'lower' | 'higher'): string {
+  const head = `${model}: ${plural(qualified, 'candidate')} with |alpha*beta^2*gamma^2 - 2| <= ${tolerance} (step ${step})`;
+  if (better === undefined) return `${head}, by MACs`;
+  const which = shown < qualified ? `; the ${shown} with the fewest MACs evaluated (--limit)` : '';
+  return `${head}${which}, ranked by score (${better} is better)`;
 }
 
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -158,9 +168,9 @@ export const registerGrid: Register = (program, ctx) => {
         return;
       }
       const header = ['rank', 'alpha', 'beta', 'gamma', 'a*b^2*g^2', 'params @phi=1', 'MACs @phi=1', ...(flags.eval ? ['score'] : [])];
-      const rows = candidates.map((c, i) => [String(i + 1), c.alpha.toFixed(2), c.beta.toFixed(2), c.gamma.toFixed(2), c.product.toFixed(3), withSeparators(c.total.params), giga(c.total.macs), ...(flags.eval ? [c.score !== undefined ? String(c.score) : 'failed'] : [])]);
+      const rows = candidates.map((c, i) => [String(i + 1), c.alpha.toFixed(2), c.beta.toFixed(2), c.gamma.toFixed(2), c.product.toFixed(3), withSeparators(c.total.params), count(c.total.macs), ...(flags.eval ? [c.score !== undefined ? String(c.score) : 'failed'] : [])]);
       const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
       const fmt = (r: string[]) => r.map((x, i) => x.padStart(w[i]!)).join('  ');
-      ctx.io.out([`${base.spec!.name}: ${candidates.length} candidates with |alpha*beta^2*gamma^2 - 2| <= ${tolerance} (step ${step})${flags.eval ? `, ranked by score (${flags.minimize ? 'lower' : 'higher'} is better)` : ', by MACs'}`, '', fmt(header), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(fmt)].join('\n') + '\n');
+      ctx.io.out([gridTitle(base.spec!.name, found.value.length, candidates.length, tolerance, step, flags.eval === undefined ? undefined : flags.minimize ? 'lower' : 'higher'), '', fmt(header), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(fmt)].join('\n') + '\n');
     });
 };
