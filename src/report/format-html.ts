@@ -80,7 +80,7 @@ export function formatHtml(input: ReportInput): string {
   const layerRows: string[] = [];
   const layers = doc.layers!;
   layers.forEach((l, i) => {
-    layerRows.push(`  <tr><td>${esc(l.name)}</td><td>${esc(l.type)}</td><td>${shapeText(l.outputShape)}</td><td class="n">${l.params ? withSeparators(l.params) : ''}</td><td class="n">${pct(l.params, t.params)}</td><td class="barcell">${l.params ? bar(l.params, maxParams, 'params') : ''}</td><td class="n">${l.macs ? withSeparators(l.macs) : ''}</td><td class="n">${pct(l.macs, t.macs)}</td><td class="barcell">${l.macs ? bar(l.macs, maxMacs, 'macs') : ''}</td><td class="n">${l.otherOps ? si(l.otherOps) : ''}</td></tr>`);
+    layerRows.push(`  <tr><td class="name">${esc(l.name)}</td><td>${esc(l.type)}</td><td>${shapeText(l.outputShape)}</td><td class="n">${l.params ? withSeparators(l.params) : ''}</td><td class="n">${pct(l.params, t.params)}</td><td class="barcell">${l.params ? bar(l.params, maxParams, 'params') : ''}</td><td class="n">${l.macs ? withSeparators(l.macs) : ''}</td><td class="n">${pct(l.macs, t.macs)}</td><td class="barcell">${l.macs ? bar(l.macs, maxMacs, 'macs') : ''}</td><td class="n">${l.otherOps ? si(l.otherOps) : ''}</td></tr>`);
     if (layers[i + 1]?.stage !== l.stage) {
       const s = doc.stages.find((x) => x.name === l.stage)!;
       layerRows.push(`  <tr class="subtotal"><td>${esc(s.name)} subtotal</td><td>${esc(s.operator)}</td><td>${shapeText(s.outputShape)}</td><td class="n">${withSeparators(s.params)}</td><td class="n">${pct(s.params, t.params)}</td><td class="barcell">${bar(s.params, maxParams, 'params')}</td><td class="n">${withSeparators(s.macs)}</td><td class="n">${pct(s.macs, t.macs)}</td><td class="barcell">${bar(s.macs, maxMacs, 'macs')}</td><td class="n">${si(s.otherOps)}</td></tr>`);
@@ -106,10 +106,10 @@ ${keyValueTable(scalingRows(spec))}
 ${stageTable}
 <details class="section">
 <summary>Per layer (${layers.length} layers, with stage subtotals)</summary>
-<table>
+<div class="wide"><table class="compact">
   <tr><th>layer</th><th>type</th><th>output shape</th><th class="n">params</th><th class="n">params %</th><th></th><th class="n">MACs</th><th class="n">MACs %</th><th></th><th class="n">other ops</th></tr>
 ${layerRows.join('\n')}
-</table>
+</table></div>
 </details>
 <h2>What is counted</h2>
 ${countedTable()}

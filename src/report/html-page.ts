@@ -30,6 +30,7 @@ const style = `
   .wide { overflow-x: auto; }
   table.compact { font-size: 0.9em; } table.compact th, table.compact td { padding: 3px 5px; }
   table.compact td.barcell { min-width: 60px; width: 9%; }
+  td.name { overflow-wrap: anywhere; }
   .pair { display: flex; gap: 2em; flex-wrap: wrap; align-items: flex-start; }
   .pair > * { flex: 1 1 320px; }
   table.kv { width: auto; } table.kv td:first-child { color: #5b6475; padding-right: 1.5em; }

@@ -107,12 +107,13 @@ export function layerGraphSvg(layers: readonly DrawnLayer[], graph: Graph, total
     out.push(`<rect x="${X0}" y="${yTop(row)}" width="${BOX_W}" height="${BOX_H}" rx="4" fill="${fill}" stroke="${stroke}"/>`);
     out.push(text(X0 + 8, yMid(row) + 4, l.type, BOX_W - 24 - shapeRoom, 'fill="#1d2330"'));
     out.push(`<text x="${X0 + BOX_W - 8}" y="${(yMid(row) + 4).toFixed(1)}" text-anchor="end" fill="#5b6475">${esc(shape)}</text>`);
+    out.push('</g>');
+    // The figures stand beside the box, outside its group: the group is what the box holds.
     if (l.cost.macs > 0 || l.cost.params > 0) {
       const macs = l.cost.macs ? `${si(l.cost.macs)} MACs (${share(l.cost.macs, total.macs)})` : '';
       const params = l.cost.params ? `${si(l.cost.params)} params` : '';
       out.push(text(figuresX, yMid(row) + 4, [macs, params].filter(Boolean).join(', '), FIGURES_W - 4, 'fill="#5b6475"'));
     }
-    out.push('</g>');
     // The straight arrow from the row above, when this node reads it.
     const above = row - 1;
     if (above >= 0 && l.node.inputs.some((i) => rowOf.get(i) === above)) {

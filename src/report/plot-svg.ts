@@ -95,9 +95,12 @@ function yAxis(panel: Panel, top: number, height: number): Axis {
     let lo = Math.log10(min) - 0.06 * Math.max(Math.log10(max / min), 0.5);
     let hi = Math.log10(max) + 0.06 * Math.max(Math.log10(max / min), 0.5);
     if (hi - lo < 0.5) [lo, hi] = [(lo + hi) / 2 - 0.25, (lo + hi) / 2 + 0.25];
-    return { map: (v) => top + height - ((Math.log10(v) - lo) / (hi - lo)) * height, ticks: logTicks(10 ** lo, 10 ** hi) };
+    // Within about a decade, powers and their 2x, 5x are too few: round steps in value space read better.
+    const ticks = hi - lo < 1.2 ? linearTicks(10 ** lo, 10 ** hi, 6).ticks.filter((v) => v >= 10 ** lo && v <= 10 ** hi) : logTicks(10 ** lo, 10 ** hi);
+    return { map: (v) => top + height - ((Math.log10(v) - lo) / (hi - lo)) * height, ticks };
   }
-  const t = linearTicks(Math.min(0, min), max);
+  // From zero when the data comes near it; else from the data, so a series from 1 to 1.7 is not squashed.
+  const t = linearTicks(min < 0.25 * max ? Math.min(0, min) : min, max);
   return { map: (v) => top + height - ((v - t.lo) / (t.hi - t.lo)) * height, ticks: t.ticks };
 }
 

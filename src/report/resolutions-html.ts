@@ -32,10 +32,11 @@ export function formatResolutionsHtml(rows: readonly AtResolution[]): string {
     '<div class="wide"><table class="compact">',
     `  <tr><th>input</th><th class="n">params</th><th class="n">MACs</th><th class="n">x first</th><th class="n">activations</th>${stageKeys.map((k) => `<th class="n">${esc(k)}</th>`).join('')}</tr>`,
     ...doc.resolutions.map((r) => {
+      // The stage's share of this size's MACs as the depth of the cell's red, the largest stage deepest.
+      const largest = Math.max(...stageKeys.map((k) => r.stageMacs[k] ?? 0), 1);
       const cells = stageKeys.map((k) => {
         const v = r.stageMacs[k] ?? 0;
-        // The stage's share of this size's MACs, as the depth of the cell's red.
-        const alpha = r.macs > 0 ? (0.6 * v) / r.macs : 0;
+        const alpha = (0.45 * v) / largest;
         return `<td class="n" style="background:rgba(217,83,79,${alpha.toFixed(3)})" title="${esc(`${k}: ${((100 * v) / (r.macs || 1)).toFixed(1)}% of the MACs at ${r.size}x${r.size}`)}">${si(v)}</td>`;
       });
       return `  <tr><td>${r.size}x${r.size}</td><td class="n">${withSeparators(r.params)}</td><td class="n">${count(r.macs)}</td><td class="n">${r.macsRatio.toFixed(2)}x</td><td class="n">${si(r.activations)}</td>${cells.join('')}</tr>`;
@@ -51,7 +52,7 @@ export function formatResolutionsHtml(rows: readonly AtResolution[]): string {
 <div class="sub">${esc(first.file)} &middot; sizes ${doc.resolutions.map((r) => r.size).join(', ')}${first.spec.applied.variant ? ` &middot; variant ${esc(first.spec.applied.variant)} keeps its width and depth` : ''}</div>
 <div class="diagram">${chart}</div>
 <h2>At each size</h2>
-<p class="note">Stage columns are MACs; the deeper the red, the larger the stage's share of that size's MACs.</p>
+<p class="note">Stage columns are MACs; the deeper the red, the larger the stage's share of that size's MACs (the largest stage of each size deepest).</p>
 ${table}
 ${warnings.length ? `<h2>Warnings, by input size</h2>\n${warnings.join('\n')}` : ''}
 <h2>Settings</h2>
