@@ -170,6 +170,16 @@ describe('check --json', () => {
     expect(doc.files[1]).toMatchObject({ file: b0, ok: true, params: 5_288_548 });
   });
 
+  it.each([
+    ['every spec passes', [b0], true, 0],
+    ['one spec fails', [b0, bad], false, 1],
+    ['one file is missing', ['no/such.effnet', b0], false, 2],
+  ])('a top-level ok: %s', async (_, files, ok, code) => {
+    const r = await cli('check', ...files, '--json');
+    expect(r.code).toBe(code);
+    expect(JSON.parse(r.stdout).ok).toBe(ok);
+  });
+
   it('lists each file with its diagnostics, positions and codes', async () => {
     const r = await cli('check', b0, bad, '--json');
     expect(r.code).toBe(1);
