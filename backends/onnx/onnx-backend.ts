@@ -33,6 +33,7 @@ import { checkOpset, DEFAULT_OPSET, irVersionFor } from './opset.js';
 import { lengthDelimitedSize, lengthPrefix } from './protobuf-wire.js';
 import { contentAddressedFile, PENDING_DIGEST, sideFileName } from '../content-addressed.js';
 import { PREPROCESSING_METADATA_KEY, preprocessingJson } from '../preprocessing.js';
+import { ABSENT_DATA_LOCATION, STRUCTURE_ONLY, WEIGHTS_METADATA_KEY } from '../structure-only.js';
 
 const { onnx } = onnxProto;
 
@@ -159,7 +160,7 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
     }),
     'effnet.params': String(report.total.params),
     'effnet.macs': String(report.total.macs),
-    'effnet.weights': weightSource(options).description,
+    [WEIGHTS_METADATA_KEY]: options.structureOnly ? STRUCTURE_ONLY : weightSource(options).description,
     'effnet.batchnorm': options.keepBn ? 'kept' : 'folded into convolutions',
     ...(options.preprocessing ? { [PREPROCESSING_METADATA_KEY]: preprocessingJson(options.preprocessing) } : {}),
   };
@@ -186,11 +187,16 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
   const base = options.externalDataBase ?? 'model.onnx';
   const pendingLocation = sideFileName(base, PENDING_DIGEST, 'data');
   const embeddedTotal = modelFields.length + graphStructure.length + initializers.reduce((s, i) => s + byteLength(i) + 256, 0);
-  const external = options.externalData === true || embeddedTotal > (options.maxEmbeddedBytes ?? DEFAULT_MAX_EMBEDDED);
+  const absent = options.structureOnly === true;
+  const external = !absent && (options.externalData === true || embeddedTotal > (options.maxEmbeddedBytes ?? DEFAULT_MAX_EMBEDDED));
   let offset = 0;
   const layout = initializers.map((init) => {
     let placement: Placement = { kind: 'embedded' };
-    if (external && byteLength(init) >= EXTERNAL_THRESHOLD) {
+    if (absent) {
+      // Every tensor, however small: a structure-only file holds no weight at all.
+      placement = { kind: 'external', location: ABSENT_DATA_LOCATION, offset };
+      offset += byteLength(init);
+    } else if (external && byteLength(init) >= EXTERNAL_THRESHOLD) {
       placement = { kind: 'external', location: pendingLocation, offset };
       offset += byteLength(init);
     }
@@ -208,7 +214,7 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
   const modelFile: ArtifactFile = {
     path: '',
     *chunks() {
-      const location = external ? dataFile.path : pendingLocation;
+      const location = absent ? ABSENT_DATA_LOCATION : external ? dataFile.path : pendingLocation;
       yield modelFields;
       yield lengthPrefix(MODEL_GRAPH_FIELD, graphLength);
       yield graphStructure;
@@ -242,6 +248,7 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
       foldedBatchNorms: folded,
       modelBytes,
       externalDataBytes: external ? offset : 0,
+      ...(absent ? { structureOnly: true } : {}),
 
     },
   };

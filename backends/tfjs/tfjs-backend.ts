@@ -11,6 +11,7 @@ import { version } from '../../src/version.js';
 import { scaledModelName } from '../../src/ir/scaled-name.js';
 import type { Artifact, ArtifactFile, Backend, CommonEmitOptions } from '../backend.js';
 import { PREPROCESSING_METADATA_KEY, preprocessingJson } from '../preprocessing.js';
+import { STRUCTURE_ONLY, WEIGHTS_METADATA_KEY } from '../structure-only.js';
 import { SHARD_BYTES, shardName, type LayersModelJson, type WeightEntry } from './keras-format.js';
 import { toWire, type WireOptions, type WireWeight } from './to-wire.js';
 
@@ -46,7 +47,9 @@ export function emitTfjs(graph: Graph, options: TfjsEmitOptions): Artifact {
     offsets.push(total);
     total += elements(w.shape) * 4;
   }
-  const shardCount = Math.max(1, Math.ceil(total / shardBytes));
+  const absent = options.structureOnly === true;
+  // A structure-only model lists its weights with no shard to read them from.
+  const shardCount = absent ? 0 : Math.max(1, Math.ceil(total / shardBytes));
   const paths = Array.from({ length: shardCount }, (_, i) => shardName(i, shardCount));
   const entries: WeightEntry[] = wire.weights.map((w) => ({ name: w.name, shape: [...w.shape], dtype: 'float32' }));
 
@@ -68,7 +71,15 @@ export function emitTfjs(graph: Graph, options: TfjsEmitOptions): Artifact {
     weightsManifest: [{ paths, weights: entries }],
     // tfjs-core's ModelJSON field for "user-defined metadata about the model"; loadLayersModel hands it to
     // model.getUserDefinedMetadata(), and effnet run reads it from model.json.
-    ...(options.preprocessing ? { userDefinedMetadata: { [PREPROCESSING_METADATA_KEY]: JSON.parse(preprocessingJson(options.preprocessing)) } } : {}),
+    ...(options.preprocessing || absent
+      ? {
+          userDefinedMetadata: {
+            ...(options.preprocessing ? { [PREPROCESSING_METADATA_KEY]: JSON.parse(preprocessingJson(options.preprocessing)) } : {}),
+            // tfjs-core types these entries as objects, so the string goes in one.
+            ...(absent ? { [WEIGHTS_METADATA_KEY]: { structureOnly: true, weights: STRUCTURE_ONLY } } : {}),
+          },
+        }
+      : {}),
   };
 
   const files: ArtifactFile[] = [{ path: 'model.json', chunks: () => [new TextEncoder().encode(JSON.stringify(json))] }];
@@ -86,9 +97,10 @@ export function emitTfjs(graph: Graph, options: TfjsEmitOptions): Artifact {
       layers: wire.layers.length,
       params: count((w) => w.trainable),
       nonTrainable: count((w) => !w.trainable),
-      weightBytes: total,
+      weightBytes: absent ? 0 : total,
       shards: shardCount,
       foldedBatchNorm: options.foldBatchNorm === true,
+      ...(absent ? { structureOnly: true } : {}),
     },
   };
 }

@@ -3,11 +3,13 @@
  * from a TF.js directory's model.json (userDefinedMetadata), or from an ONNX file's metadata_props, scanned
  * without decoding the model (backends/onnx/metadata-scanner.ts). Both reads are bounded. A model that records
  * nothing gives undefined; a record that does not parse is a usage error naming the model, never ignored.
+ * The same metadata says whether a model is structure only (`effnet.weights`).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { MetadataScanError, scanMetadataProps } from '../../backends/onnx/metadata-scanner.js';
 import { parsePreprocessing, PREPROCESSING_METADATA_KEY, type Preprocessing } from '../../backends/preprocessing.js';
+import { STRUCTURE_ONLY, WEIGHTS_METADATA_KEY } from '../../backends/structure-only.js';
 import { UsageError } from './io.js';
 import type { Kind } from './model-runners.js';
 import { readInput } from './read-input.js';
@@ -33,7 +35,8 @@ function checkRecord(json: unknown, model: string): Preprocessing {
   }
 }
 
-function fromModelJson(path: string): Preprocessing | undefined {
+/** One entry of a model.json's userDefinedMetadata (undefined when absent). */
+function modelJsonEntry(path: string, key: string): unknown {
   const jsonPath = path.endsWith('.json') ? path : join(path, 'model.json');
   let json: { userDefinedMetadata?: Record<string, unknown> };
   try {
@@ -42,11 +45,16 @@ function fromModelJson(path: string): Preprocessing | undefined {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read ${jsonPath}: ${(e as Error).message}`);
   }
-  const record = json?.userDefinedMetadata?.[PREPROCESSING_METADATA_KEY];
-  return record === undefined ? undefined : checkRecord(record, jsonPath);
+  return json?.userDefinedMetadata?.[key];
 }
 
-function fromOnnx(path: string): Preprocessing | undefined {
+function fromModelJson(path: string): Preprocessing | undefined {
+  const record = modelJsonEntry(path, PREPROCESSING_METADATA_KEY);
+  return record === undefined ? undefined : checkRecord(record, path.endsWith('.json') ? path : join(path, 'model.json'));
+}
+
+/** One entry of an ONNX file's metadata_props (undefined when absent). */
+function onnxEntry(path: string, key: string): string | undefined {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -55,8 +63,7 @@ function fromOnnx(path: string): Preprocessing | undefined {
   }
   try {
     const props = scanMetadataProps((buffer, position) => readSync(fd, buffer, 0, buffer.length, position), fstatSync(fd).size);
-    const record = props.get(PREPROCESSING_METADATA_KEY);
-    return record === undefined ? undefined : parseRecord(record, path);
+    return props.get(key);
   } catch (e) {
     if (e instanceof MetadataScanError) throw new UsageError(`cannot read the metadata of ${path}: ${e.message}`);
     throw e;
@@ -65,6 +72,18 @@ function fromOnnx(path: string): Preprocessing | undefined {
   }
 }
 
+function fromOnnx(path: string): Preprocessing | undefined {
+  const record = onnxEntry(path, PREPROCESSING_METADATA_KEY);
+  return record === undefined ? undefined : parseRecord(record, path);
+}
+
 export function recordedPreprocessing(kind: Kind, path: string): Preprocessing | undefined {
   return kind === 'onnx' ? fromOnnx(path) : fromModelJson(path);
+}
+
+/** Whether the model was compiled structure only (--init zeros): no weights to run (backends/structure-only.ts). */
+export function isStructureOnly(kind: Kind, path: string): boolean {
+  if (kind === 'onnx') return onnxEntry(path, WEIGHTS_METADATA_KEY) === STRUCTURE_ONLY;
+  const entry = modelJsonEntry(path, WEIGHTS_METADATA_KEY) as { structureOnly?: unknown } | undefined;
+  return entry?.structureOnly === true;
 }

@@ -56,6 +56,8 @@ export interface EmitFlags {
   readonly seed: number;
   /** The seeded initialisers, zeros, or (set once the checkpoint is mapped) the checkpoint's weights. */
   readonly weights: 'random' | 'zeros' | WeightSource;
+  /** --init zeros: the structure and the weights' names and shapes, no weight bytes (backends/structure-only.ts). */
+  readonly structureOnly: boolean;
   /** --weights FILE. */
   readonly checkpoint?: string;
   readonly opset: number;
@@ -86,9 +88,13 @@ export function emitFlags(f: CompileFlags): EmitFlags {
   if (f.init !== undefined && f.weights !== undefined) throw new UsageError(`--init ${f.init} and --weights ${f.weights} both say where the weights come from: choose one`);
   const checkpoint = f.weights !== undefined && !legacy ? f.weights : undefined;
   if (!checkpoint && (f.weightsConvention !== undefined || f.matchWeights)) throw new UsageError(`${f.matchWeights ? '--match-weights' : '--weights-convention'} applies to --weights FILE`);
+  const init = (f.init ?? legacy ?? 'random') as 'random' | 'zeros';
+  // A structure-only model has no weights to run: refuse before anything is built or written.
+  if (init === 'zeros' && f.verify) throw new UsageError(`--verify runs the model, and --init zeros writes its structure only, with no weights to run: verify a build with --init random (the default) or --weights FILE`);
   return {
     seed: integer(f.seed, '--seed', 0, 2 ** 32 - 1, 'an integer from 0 to 4294967295'),
-    weights: (f.init ?? legacy ?? 'random') as 'random' | 'zeros',
+    weights: init,
+    structureOnly: init === 'zeros',
     ...(checkpoint ? { checkpoint } : {}),
     opset,
     keepBn: f.keepBn === true,
@@ -256,8 +262,9 @@ async function compileTargets(file: string, flags: CompileFlags, emitOptions: Em
       // Folding removes BN's gamma and beta and adds conv biases: say so, or the count looks wrong next to the report's.
       const params = typeof s.params === 'number' ? `, ${s.params.toLocaleString('en-US')} params${folded ? ` after folding BN, ${report.params.toLocaleString('en-US')} before` : ''}` : '';
       const opset = typeof s.opset === 'number' ? `${folded ? ';' : ','} opset ${s.opset}` : '';
-      const where = artifact.layout === 'directory' ? `${out}/ (${files.length} files, ` : `${files.join(' + ')} (`;
-      ctx.io.err(`${file}: wrote ${where}${bytesText(bytes)}${params}${opset})${composed ? '' : ` in ${seconds} s`}`);
+      const where = artifact.layout === 'directory' ? `${out}/ (${files.length} file${files.length === 1 ? '' : 's'}, ` : `${files.join(' + ')} (`;
+      const only = s.structureOnly === true ? ', structure only: no weights' : '';
+      ctx.io.err(`${file}: wrote ${where}${bytesText(bytes)}${params}${opset}${only})${composed ? '' : ` in ${seconds} s`}`);
       outputs.push({ target: t, path: out, files, bytes, ...s });
     }
     if (composed) ctx.io.err(`${file}: wrote ${flags.output}/ in ${seconds} s`);

@@ -23,7 +23,7 @@ import { formatPrediction, softmax, topPredictions, type Prediction } from '../p
 import { addPreprocessingFlags, describePreprocessing, givenPreprocessingFlags, preprocessingJson, resolvePreprocessing, type PreprocessingFlags, type ResolvedPreprocessing } from '../preprocessing-flags.js';
 import { resizedSize } from '../preprocess-image.js';
 import { progressBar } from '../progress.js';
-import { recordedPreprocessing } from '../recorded-preprocessing.js';
+import { isStructureOnly, recordedPreprocessing } from '../recorded-preprocessing.js';
 
 interface RunFlags extends PreprocessingFlags {
   backend: BackendChoice;
@@ -137,6 +137,8 @@ export const registerRun: Register = (program, ctx) => {
       const mode = inputMode(flags.input);
       checkFlagsApply(mode, command);
       const { kind, path } = artifactKind(artifact);
+      // Said before a runtime fails on the missing weights with its own, less helpful message.
+      if (isStructureOnly(kind, path)) throw new UsageError(`${artifact} is structure only (compiled with --init zeros): it holds no weights to run. Compile it with --init random (the default) or --weights FILE`);
       // Found before any runtime loads: an empty directory is a mistake to report at once.
       const files = mode === 'directory' ? listImages(flags.input) : [];
       const runner = kind === 'onnx' ? await onnxRunner(path, flags.backend) : await tfjsRunner(path, flags.backend);
