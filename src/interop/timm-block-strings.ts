@@ -93,7 +93,10 @@ export interface EncodableStage {
   readonly skip: boolean;
 }
 
-/** One stage row as a timm block string; throws for operators timm's builder has no block for. */
+/**
+ * One stage row as a timm block string; throws for operators timm's builder has no block for. What SE
+ * multiplies is the model's setting in timm, not the string's: export-timm.ts checks it once per model.
+ */
 export function encodeBlockString(s: EncodableStage): string {
   const e = s.expand ?? 1;
   let type: string;
@@ -102,7 +105,6 @@ export function encodeBlockString(s: EncodableStage): string {
   else if (s.op === 'fused_mbconv') type = 'er';
   else if (s.op === 'conv') type = 'cn';
   else throw new BlockStringError(s.op, `timm's EfficientNet builder has no block for operator '${s.op}'`);
-  if (s.se && s.se.base !== 'input') throw new BlockStringError(s.op, "SE on expanded channels has no timm block-string form here (use se_base input)");
   const parts = [type, `r${s.repeats}`, `k${s.kernel ?? 3}`, `s${s.stride}`];
   if (type === 'ir' || type === 'ds' || type === 'er') parts.push(`e${e}`);
   parts.push(`c${s.channels}`);
@@ -112,6 +114,7 @@ export function encodeBlockString(s: EncodableStage): string {
     if (!code) throw new BlockStringError(s.op, `activation '${s.act}' has no timm code`);
     parts.push(`n${code}`);
   }
-  if (!s.skip && type !== 'dsa') parts.push('noskip');
+  // dsa and cn have no shortcut unless asked for one, so noskip says nothing there.
+  if (!s.skip && type !== 'dsa' && type !== 'cn') parts.push('noskip');
   return parts.join('_');
 }
