@@ -31,6 +31,7 @@ import { composeDirectory } from '../output/compose.js';
 import { outputTarget } from '../output/output-path.js';
 import { writeArtifact } from '../output/write-artifact.js';
 import { byteProgress } from '../progress.js';
+import { deprecationWarning } from '../deprecated-flags.js';
 
 interface CompileFlags extends ScalingFlags {
   target: string;
@@ -169,7 +170,7 @@ export const registerCompile: Register = (program, ctx) => {
       const clash = flags.json ? '--json' : flags.verify ? '--verify' : flags.externalData ? '--external-data' : undefined;
       if (clash) throw new UsageError(`-o ${flags.output} writes the model to standard output, which ${clash} cannot share; give a file path`);
     }
-    if (legacyWeightsFlag(flags)) ctx.io.err(`note: --weights ${flags.weights} is deprecated: write --init ${flags.weights} (a checkpoint file of that name is ./${flags.weights})`);
+    if (legacyWeightsFlag(flags)) ctx.io.err(deprecationWarning(`--weights ${flags.weights}`)!);
     const checkpoint = emit.checkpoint ? await openWeights(emit.checkpoint) : undefined;
     try {
       await compileTargets(file, flags, emit, options, targets, all, checkpoint, ctx);
