@@ -134,6 +134,9 @@ describe('report --resolutions', () => {
     expect(printed.length).toBeGreaterThan(0);
     for (const d of printed) expect(d).toMatch(/= note: at input (31x31|17x17) \(--resolutions 31,17,224\)$/m);
     expect(r.stderr).not.toContain('224x224');
+    // The last warning at one size and the first at the next are apart, as two warnings at one size are.
+    expect(r.stderr).toMatch(/\(--resolutions 31,17,224\)\n\nspecs\/[^\n]*\n[\s\S]*= note: at input 17x17/);
+    expect(r.stderr).not.toMatch(/\(--resolutions 31,17,224\)\nspecs\//);
     const doc = JSON.parse(r.stdout);
     expect(doc.resolutions.map((x: { diagnostics: unknown[] }) => x.diagnostics.length > 0)).toEqual([true, true, false]);
     expect(doc.resolutions[0].diagnostics[0]).toMatchObject({ code: 'W0407', line: 19 });
