@@ -66,6 +66,8 @@ export interface CommonEmitOptions {
   readonly seed: number;
   /** 'random' (the reference initialisers, seeded), 'zeros' (a structure-only model), or a source such as a checkpoint. */
   readonly weights: 'random' | 'zeros' | WeightSource;
+  /** Write the structure and each weight tensor's name and shape, but no weight bytes (structure-only.ts). */
+  readonly structureOnly?: boolean;
   /** Random (non-identity) BN statistics, for tests that must see BN folding do something. */
   readonly randomBatchNorm?: boolean;
   /**

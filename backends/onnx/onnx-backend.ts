@@ -15,6 +15,7 @@ import onnxProto from 'onnx-proto';
 import type { Graph, GraphNode } from '../../src/ir/graph.js';
 import { costReport } from '../../src/report/cost.js';
 import { version } from '../../src/version.js';
+import { scaledModelName } from '../../src/ir/scaled-name.js';
 import type { Artifact, ArtifactFile, Backend, CommonEmitOptions } from '../backend.js';
 import {
   byteLength,
@@ -33,6 +34,7 @@ import { checkOpset, DEFAULT_OPSET, irVersionFor } from './opset.js';
 import { lengthDelimitedSize, lengthPrefix } from './protobuf-wire.js';
 import { contentAddressedFile, PENDING_DIGEST, sideFileName } from '../content-addressed.js';
 import { PREPROCESSING_METADATA_KEY, preprocessingJson } from '../preprocessing.js';
+import { ABSENT_DATA_LOCATION, STRUCTURE_ONLY, WEIGHTS_METADATA_KEY } from '../structure-only.js';
 
 const { onnx } = onnxProto;
 
@@ -174,7 +176,7 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
     }),
     'effnet.params': String(report.total.params),
     'effnet.macs': String(report.total.macs),
-    'effnet.weights': weightSource(options).description,
+    [WEIGHTS_METADATA_KEY]: options.structureOnly ? STRUCTURE_ONLY : weightSource(options).description,
     'effnet.batchnorm': options.keepBn ? 'kept' : 'folded into convolutions',
     ...(options.float16 ? { [ONNX_QUANTIZATION_KEY]: ONNX_FLOAT16 } : {}),
     ...(dynamic ? { 'effnet.dynamic_size': 'height and width symbolic (H, W); params and MACs are at the input size in effnet.scaling' } : {}),
@@ -182,7 +184,8 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
   };
 
   const graphStructure = onnx.GraphProto.encode({
-    name: spec.name,
+    // The model as scaled (efficientnet-b3), not the spec it came from (that is effnet.spec).
+    name: scaledModelName(spec),
     node: nodes,
     input: [valueInfo('input', inputDims)],
     output: [valueInfo('logits', outputDims)],
@@ -192,7 +195,7 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
     irVersion: irVersionFor(opset),
     producerName: 'effnet',
     producerVersion: version,
-    docString: `${spec.name}, compiled by effnet ${version}`,
+    docString: `${scaledModelName(spec)}, compiled by effnet ${version} from ${spec.name}`,
     opsetImport: [{ domain: '', version: opset }],
     metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
   }).finish();
@@ -202,11 +205,16 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
   const base = options.externalDataBase ?? 'model.onnx';
   const pendingLocation = sideFileName(base, PENDING_DIGEST, 'data');
   const embeddedTotal = modelFields.length + graphStructure.length + initializers.reduce((s, i) => s + byteLength(i) + 256, 0);
-  const external = options.externalData === true || embeddedTotal > (options.maxEmbeddedBytes ?? DEFAULT_MAX_EMBEDDED);
+  const absent = options.structureOnly === true;
+  const external = !absent && (options.externalData === true || embeddedTotal > (options.maxEmbeddedBytes ?? DEFAULT_MAX_EMBEDDED));
   let offset = 0;
   const layout = initializers.map((init) => {
     let placement: Placement = { kind: 'embedded' };
-    if (external && byteLength(init) >= EXTERNAL_THRESHOLD) {
+    if (absent) {
+      // Every tensor, however small: a structure-only file holds no weight at all.
+      placement = { kind: 'external', location: ABSENT_DATA_LOCATION, offset };
+      offset += byteLength(init);
+    } else if (external && byteLength(init) >= EXTERNAL_THRESHOLD) {
       placement = { kind: 'external', location: pendingLocation, offset };
       offset += byteLength(init);
     }
@@ -224,7 +232,7 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
   const modelFile: ArtifactFile = {
     path: '',
     *chunks() {
-      const location = external ? dataFile.path : pendingLocation;
+      const location = absent ? ABSENT_DATA_LOCATION : external ? dataFile.path : pendingLocation;
       yield modelFields;
       yield lengthPrefix(MODEL_GRAPH_FIELD, graphLength);
       yield graphStructure;
@@ -260,6 +268,7 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
       externalDataBytes: external ? offset : 0,
       ...(options.float16 ? { quantization: ONNX_FLOAT16 } : {}),
       ...(dynamic ? { dynamicSize: true } : {}),
+      ...(absent ? { structureOnly: true } : {}),
     },
   };
 }

@@ -6,7 +6,7 @@
  */
 import type { Graph } from '../../src/ir/graph.js';
 import type { CostReport } from '../../src/report/cost.js';
-import { giga, withSeparators } from '../../src/report/units.js';
+import { count, withSeparators } from '../../src/report/units.js';
 import { version } from '../../src/version.js';
 import type { ModuleTree, TreeBlock } from './module-tree.js';
 import { libraryNames, pythonLibrary, type PythonDefinition } from './python-library.js';
@@ -79,7 +79,7 @@ function docstring(graph: Graph, tree: ModuleTree, info: ModelSourceInfo): strin
     '',
     `Params:        ${withSeparators(t.params)} (trainable)`,
     `BN statistics: ${withSeparators(t.bnStats)} (running mean and variance: buffers)`,
-    `MACs:          ${withSeparators(t.macs)} (${giga(t.macs)}; FLOPs = 2 x MACs)`,
+    `MACs:          ${withSeparators(t.macs)} (${count(t.macs)}; FLOPs = 2 x MACs)`,
     '',
     "forward() computes what effnet's shaped graph computes, the graph the ONNX and TF.js files are written",
     'from. Dropout and drop-connect act only in train() mode.',

@@ -27,6 +27,7 @@ import { loadSource } from './load-source.js';
 import { className, modelSource } from './model-source.js';
 import { moduleTree } from './module-tree.js';
 import { safetensorsFile, type SafetensorsTensor } from './safetensors-file.js';
+import { STRUCTURE_ONLY, WEIGHTS_METADATA_KEY } from '../structure-only.js';
 
 export interface PytorchEmitOptions extends CommonEmitOptions {
   /** Recorded in the docstring and metadata; the CLI passes the sha256 of the spec file's bytes. */
@@ -63,7 +64,8 @@ function emit(graph: Graph, options: PytorchEmitOptions): Artifact {
   const applied = spec.applied;
   const name = className(graph);
   const specHash = options.specHash ?? specDigest(graph);
-  const weights = weightSource(options).description;
+  const absent = options.structureOnly === true;
+  const weights = absent ? STRUCTURE_ONLY : weightSource(options).description;
   const tensors = stateDict(graph, options);
   const metadata: Record<string, string> = {
     format: 'pt',
@@ -83,7 +85,7 @@ function emit(graph: Graph, options: PytorchEmitOptions): Artifact {
     'effnet.params': String(report.total.params),
     'effnet.bn_stats': String(report.total.bnStats),
     'effnet.macs': String(report.total.macs),
-    'effnet.weights': weights,
+    [WEIGHTS_METADATA_KEY]: weights,
   };
   const source = modelSource(graph, tree, { className: name, report, weights, specHash, weightsFile: WEIGHTS_FILE });
   const weightsFile = safetensorsFile(WEIGHTS_FILE, tensors, metadata);
@@ -91,15 +93,17 @@ function emit(graph: Graph, options: PytorchEmitOptions): Artifact {
   const count = (trainable: boolean) => graphTensors(graph).filter((t) => t.trainable === trainable).reduce((s, t) => s + t.shape.reduce((a, b) => a * b, 1), 0);
   return {
     layout: 'directory',
-    files: [text(MODEL_FILE, source), weightsFile.file, text(LOAD_FILE, loadSource)],
+    // Structure only: the module without its state dict (it builds with PyTorch's own initialisers).
+    files: absent ? [text(MODEL_FILE, source), text(LOAD_FILE, loadSource)] : [text(MODEL_FILE, source), weightsFile.file, text(LOAD_FILE, loadSource)],
     summary: {
       format: 'pytorch nn.Module + safetensors',
       className: name,
       params: count(true),
       bnStats: count(false),
       tensors: tensors.length,
-      weightBytes: weightsFile.bytes,
+      weightBytes: absent ? 0 : weightsFile.bytes,
       foldedBatchNorm: false,
+      ...(absent ? { structureOnly: true } : {}),
     },
   };
 }

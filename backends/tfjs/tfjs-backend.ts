@@ -9,6 +9,7 @@
  * tf.loadLayersModel (or tf.loadGraphModel) turns them back into float32.
  */
 import type { Graph } from '../../src/ir/graph.js';
+import { scaledModelName } from '../../src/ir/scaled-name.js';
 import { version } from '../../src/version.js';
 import type { Artifact, ArtifactFile, Backend, CommonEmitOptions } from '../backend.js';
 import { PREPROCESSING_METADATA_KEY, preprocessingJson } from '../preprocessing.js';
@@ -16,6 +17,7 @@ import { graphModelJson } from './graph/graph-model-json.js';
 import { toGraphDef } from './graph/to-graph-def.js';
 import { SHARD_BYTES, shardName, type LayersModelJson } from './keras-format.js';
 import { describeQuantization, weightStore, type QuantizationRule, type WeightStore } from './quantize.js';
+import { STRUCTURE_ONLY, WEIGHTS_METADATA_KEY } from '../structure-only.js';
 import { toWire, type WireOptions, type WireWeight } from './to-wire.js';
 /**
  * 'layers': a Keras LayersModel (tf.loadLayersModel), trainable, the format effnet's weights importer reads.
@@ -61,7 +63,9 @@ export function emitTfjs(graph: Graph, options: TfjsEmitOptions): Artifact {
     offsets.push(total);
     total += store.byteLength(i);
   }
-  const shardCount = Math.max(1, Math.ceil(total / shardBytes));
+  const absent = options.structureOnly === true;
+  // A structure-only model lists its weights with no shard to read them from.
+  const shardCount = absent ? 0 : Math.max(1, Math.ceil(total / shardBytes));
   const paths = Array.from({ length: shardCount }, (_, i) => shardName(i, shardCount));
   const { height, width, channels } = graph.spec.input;
   // tfjs-core's ModelJSON field for "user-defined metadata about the model"; loadLayersModel hands it to
@@ -69,6 +73,8 @@ export function emitTfjs(graph: Graph, options: TfjsEmitOptions): Artifact {
   const metadata = {
     ...(options.preprocessing ? { [PREPROCESSING_METADATA_KEY]: JSON.parse(preprocessingJson(options.preprocessing)) as object } : {}),
     ...(options.dynamicSize ? { [INPUT_METADATA_KEY]: { height, width, channels } } : {}),
+    // tfjs-core types these entries as objects, so the string goes in one.
+    ...(absent ? { [WEIGHTS_METADATA_KEY]: { structureOnly: true, weights: STRUCTURE_ONLY } } : {}),
   };
   const userDefinedMetadata = Object.keys(metadata).length ? { userDefinedMetadata: metadata } : {};
   // A quantized weight's entry holds its scale and min, known once its values are: built when model.json is.
@@ -80,7 +86,7 @@ export function emitTfjs(graph: Graph, options: TfjsEmitOptions): Artifact {
     modelTopology: {
       class_name: 'Model',
       config: {
-        name: graph.spec.name,
+        name: scaledModelName(graph.spec),
         layers: wire!.layers,
         input_layers: [[wire!.inputLayer, 0, 0]],
         output_layers: [[wire!.outputLayer, 0, 0]],
@@ -112,11 +118,12 @@ export function emitTfjs(graph: Graph, options: TfjsEmitOptions): Artifact {
       ...(graphDef ? { nodes: graphDef.nodes.length } : { layers: wire!.layers.length }),
       params: count((w) => w.trainable),
       nonTrainable: count((w) => !w.trainable),
-      weightBytes: total,
+      weightBytes: absent ? 0 : total,
       shards: shardCount,
       foldedBatchNorm: graphDef ? graphDef.foldedBatchNorms > 0 : options.foldBatchNorm === true,
       ...(options.dynamicSize ? { dynamicSize: true } : {}),
       ...(quantized ? { quantization: describeQuantization(store.counts, weights.length) } : {}),
+      ...(absent ? { structureOnly: true } : {}),
     },
     ...(wire?.notes ? { notes: wire.notes } : {}),
   };

@@ -19,9 +19,10 @@ export interface Loaded {
   readonly exitCode: number;
 }
 
-export function loadSpec(path: string, options: CompileOptions, io: Io): Loaded {
+/** `note` goes under each diagnostic printed, when one file is compiled several ways (--resolutions). */
+export function loadSpec(path: string, options: CompileOptions, io: Io, note?: string): Loaded {
   const compilation = compile(inputName(path), readSpec(path), options);
-  if (compilation.diagnostics.length > 0) io.err(formatDiagnostics(compilation.diagnostics, compilation.file, { color: io.color, truncated: compilation.diagnosticsDropped ?? 0 }) + '\n');
+  if (compilation.diagnostics.length > 0) io.err(formatDiagnostics(compilation.diagnostics, compilation.file, { color: io.color, truncated: compilation.diagnosticsDropped ?? 0, ...(note ? { note } : {}) }) + (note ? '\n\n' : '\n'));
   if (!hasErrors(compilation.diagnostics)) return { compilation, exitCode: 0 };
   const usage = compilation.diagnostics.some((d) => d.severity === 'error' && usageCodes.has(d.code));
   return { compilation, exitCode: usage ? 2 : 1 };

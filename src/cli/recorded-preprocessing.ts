@@ -3,6 +3,7 @@
  * from a TF.js directory's model.json (userDefinedMetadata), or from an ONNX file's metadata_props, scanned
  * without decoding the model (backends/onnx/metadata-scanner.ts). Both reads are bounded. A model that records
  * nothing gives undefined; a record that does not parse is a usage error naming the model, never ignored.
+ * The same metadata says whether a model is structure only (`effnet.weights`).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';

@@ -7,6 +7,7 @@
 import { coarser, type WeightStorage } from '../../backends/agreement.js';
 import { ONNX_FLOAT16, ONNX_QUANTIZATION_KEY } from '../../backends/onnx/float16-weights.js';
 import { describeQuantization, quantizationModes, type QuantizationMode } from '../../backends/tfjs/quantize.js';
+import { STRUCTURE_ONLY, WEIGHTS_METADATA_KEY } from '../../backends/structure-only.js';
 import type { Kind } from './model-runners.js';
 import { readModelJson, readOnnxMetadata } from './recorded-preprocessing.js';
 
@@ -42,4 +43,11 @@ export function recordedWeights(kind: Kind, path: string): RecordedWeights {
   if (kind === 'tfjs') return manifestWeights(readModelJson(path).json?.weightsManifest);
   const recorded = readOnnxMetadata(path).get(ONNX_QUANTIZATION_KEY);
   return recorded === ONNX_FLOAT16 ? { storage: 'float16', description: recorded } : FLOAT32;
+}
+
+/** Whether the model was compiled structure only (--init zeros): no weights to run (backends/structure-only.ts). */
+export function isStructureOnly(kind: Kind, path: string): boolean {
+  if (kind === 'onnx') return readOnnxMetadata(path).get(WEIGHTS_METADATA_KEY) === STRUCTURE_ONLY;
+  const metadata = (readModelJson(path).json as { userDefinedMetadata?: Record<string, unknown> } | null)?.userDefinedMetadata;
+  return (metadata?.[WEIGHTS_METADATA_KEY] as { structureOnly?: unknown } | undefined)?.structureOnly === true;
 }

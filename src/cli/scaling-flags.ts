@@ -76,7 +76,8 @@ function pixels(text: string): number {
 }
 
 export function compileOptions(f: ScalingFlags): CompileOptions {
-  const phi = num(f.phi, '--phi', 0, MAX_PHI, false);
+  // Below 0 scales a model down (what --target-macs finds for a budget under the spec's own cost).
+  const phi = num(f.phi, '--phi', -MAX_PHI, MAX_PHI, false);
   const explicit = [f.width, f.depth, f.resolution, f.inputSize].some((x) => x !== undefined);
   if (phi !== undefined && explicit) throw new UsageError('use either --phi or --width/--depth/--resolution, not both');
   if ((f.alpha ?? f.beta ?? f.gamma) !== undefined && phi === undefined) throw new UsageError('--alpha, --beta and --gamma need --phi');

@@ -5,6 +5,8 @@ import { MAX_DIAGNOSTICS, type Diagnostic } from './diagnostic.js';
 export interface FormatOptions {
   /** ANSI colour; the CLI turns it on only for a TTY without NO_COLOR. */
   readonly color?: boolean;
+  /** Said under every diagnostic: which of several compilations of one file it comes from ("at input 31x31"). */
+  readonly note?: string;
 }
 
 const paint = (on: boolean, code: string, s: string) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
@@ -66,6 +68,7 @@ export function formatDiagnostic(d: Diagnostic, file: SourceFile, options: Forma
     `  ${pad} | ${blankedOut(maskControls(lead))}${paint(color, '1;31', '^'.repeat(width))}`,
   ];
   if (d.hint) lines.push(`  ${pad} = hint: ${escapeControls(d.hint)}`);
+  if (options.note) lines.push(`  ${pad} = note: ${escapeControls(options.note)}`);
   return lines.join('\n');
 }
 

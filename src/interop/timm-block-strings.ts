@@ -107,7 +107,10 @@ export interface EncodableStage {
   readonly block?: { readonly name: string };
 }
 
-/** One stage row as a timm block string; throws for operators timm's builder has no block for. */
+/**
+ * One stage row as a timm block string; throws for operators timm's builder has no block for. What SE
+ * multiplies is the model's setting in timm, not the string's: export-timm.ts checks it once per model.
+ */
 export function encodeBlockString(s: EncodableStage): string {
   const e = s.expand ?? 1;
   let type: string;
@@ -118,7 +121,6 @@ export function encodeBlockString(s: EncodableStage): string {
   else if (s.block) throw new BlockStringError(s.block.name, `a user-defined block: timm block strings name only the blocks of timm's EfficientNet builder (ir, ds, dsa, er, cn), so this stage has no block string`);
   else throw new BlockStringError(s.op, `timm's EfficientNet builder has no block for operator '${s.op}'`);
   if (s.op === 'fused_mbconv' && e === 1 && s.se) throw new BlockStringError(s.op, "fused_mbconv with expand 1 and SE has no timm block string: timm's 'cn' takes no SE, and 'er' with e1 keeps a 1x1 projection");
-  if (s.se && s.se.base !== 'input') throw new BlockStringError(s.op, "SE on expanded channels has no timm block-string form here (use se_base input)");
   const parts = [type, `r${s.repeats}`, `k${s.kernel ?? 3}`, `s${s.stride}`];
   if (type === 'ir' || type === 'ds' || type === 'er' || (s.op === 'fused_mbconv' && type === 'cn')) parts.push(`e${e}`);
   parts.push(`c${s.channels}`);
@@ -128,6 +130,8 @@ export function encodeBlockString(s: EncodableStage): string {
     if (!code) throw new BlockStringError(s.op, `activation '${s.act}' has no timm code`);
     parts.push(`n${code}`);
   }
+  // dsa and cn have no shortcut unless asked for one, so noskip says nothing there; a fused block without
+  // expansion is timm's cn with `skip`.
   if (s.op === 'fused_mbconv' && type === 'cn') {
     if (s.skip) parts.push('skip');
   } else if (!s.skip && type !== 'dsa' && type !== 'cn') parts.push('noskip');

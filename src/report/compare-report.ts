@@ -2,7 +2,8 @@
 import type { Cost } from './cost.js';
 import { describeLayer } from './describe.js';
 import { REPORT_SCHEMA_VERSION, reportJson, type ReportInput } from './format-report.js';
-import { giga, si, withSeparators } from './units.js';
+import { alignStageNames } from './stage-alignment.js';
+import { count, si, withSeparators } from './units.js';
 
 const signed = (d: number, fmt: (n: number) => string) => (d === 0 ? '0' : `${d > 0 ? '+' : '-'}${fmt(Math.abs(d))}`);
 const pct = (a: number, b: number) => (a === 0 ? '' : ` (${b >= a ? '+' : ''}${((100 * (b - a)) / a).toFixed(1)} %)`);
@@ -18,7 +19,7 @@ const label = (r: ReportInput) => `${r.spec.name}${r.spec.applied.variant ? ` ($
 export function compareJson(a: ReportInput, b: ReportInput) {
   const ja = reportJson(a);
   const jb = reportJson(b);
-  const names = [...new Set([...ja.stages.map((s) => s.name), ...jb.stages.map((s) => s.name)])];
+  const names = alignStageNames(ja.stages.map((s) => s.name), jb.stages.map((s) => s.name));
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     models: [{ file: a.file, model: ja.model, variant: ja.variant ?? null, input: ja.input }, { file: b.file, model: jb.model, variant: jb.variant ?? null, input: jb.input }],
@@ -46,7 +47,7 @@ export function compareText(a: ReportInput, b: ReportInput): string {
   ]);
   const ta = doc.totals.a;
   const tb = doc.totals.b;
-  rows.push(['total', '', '', withSeparators(ta.params), withSeparators(tb.params), signed(tb.params - ta.params, withSeparators), giga(ta.macs), giga(tb.macs), signed(tb.macs - ta.macs, giga)]);
+  rows.push(['total', '', '', withSeparators(ta.params), withSeparators(tb.params), signed(tb.params - ta.params, withSeparators), count(ta.macs), count(tb.macs), signed(tb.macs - ta.macs, count)]);
   return [
     `A: ${label(a)}, input ${a.spec.input.height}x${a.spec.input.width} (${a.file})`,
     `B: ${label(b)}, input ${b.spec.input.height}x${b.spec.input.width} (${b.file})`,
@@ -54,7 +55,7 @@ export function compareText(a: ReportInput, b: ReportInput): string {
     ...table(['Stage', 'A operator', 'B operator', 'A params', 'B params', 'delta', 'A MACs', 'B MACs', 'delta'], rows, 3),
     '',
     `Params: ${withSeparators(ta.params)} -> ${withSeparators(tb.params)}${pct(ta.params, tb.params)}`,
-    `MACs:   ${giga(ta.macs)} -> ${giga(tb.macs)}${pct(ta.macs, tb.macs)}   (FLOPs = 2 x MACs)`,
+    `MACs:   ${count(ta.macs)} -> ${count(tb.macs)}${pct(ta.macs, tb.macs)}   (FLOPs = 2 x MACs)`,
   ].join('\n') + '\n';
 }
 
@@ -78,6 +79,8 @@ export function resolutionsJson(rows: readonly AtResolution[]) {
         activations: t.activations,
         macsRatio: t.macs / base,
         stageMacs: Object.fromEntries(input.report.stages.map((s) => [s.key, s.cost.macs])),
+        // The warnings this size compiled with (a kernel larger than a feature map at a small input).
+        diagnostics: input.diagnostics ?? [],
       };
     }),
   };
@@ -89,7 +92,7 @@ export function resolutionsText(rows: readonly AtResolution[]): string {
   const stageKeys = rows[0]!.input.report.stages.map((s) => s.key);
   const first = rows[0]!.input;
   const header = ['input', 'params', 'MACs', 'x first', 'activations', ...stageKeys];
-  const body = doc.resolutions.map((r) => [`${r.size}x${r.size}`, withSeparators(r.params), giga(r.macs), `${r.macsRatio.toFixed(2)}x`, si(r.activations), ...stageKeys.map((k) => si(r.stageMacs[k] ?? 0))]);
+  const body = doc.resolutions.map((r) => [`${r.size}x${r.size}`, withSeparators(r.params), count(r.macs), `${r.macsRatio.toFixed(2)}x`, si(r.activations), ...stageKeys.map((k) => si(r.stageMacs[k] ?? 0))]);
   return [
     `${first.spec.name}${first.spec.applied.variant ? ` (${first.spec.applied.variant})` : ''} at ${rows.length} input sizes; stage columns are MACs`,
     `stages: ${stageKeys.map((k) => (k.startsWith('stage') ? `${k} ${describeLayer(first.spec.stages[Number(k.slice(5)) - 1]!)}` : k)).join('; ')}`,

@@ -7,7 +7,7 @@ import type { Graph } from '../ir/graph.js';
 import type { ModelSpec } from '../ir/spec.js';
 import type { CostReport, Cost } from './cost.js';
 import { describeLayer, layerType } from './describe.js';
-import { giga, shapeText, share, si, withSeparators } from './units.js';
+import { count, shapeText, share, si, withSeparators } from './units.js';
 
 export type ReportFormat = 'table' | 'json' | 'markdown' | 'csv';
 export const reportFormats: readonly ReportFormat[] = ['table', 'json', 'markdown', 'csv'];
@@ -23,6 +23,17 @@ export const conventions = {
   activations: 'output elements of every layer, per sample',
   notCounted: 'training-only work (dropout, drop-connect, the backward pass) and input preprocessing',
 } as const;
+
+/** What each convention is called in words, for pages that list them (the JSON keys stay as they are). */
+export const conventionLabels: Readonly<Record<keyof typeof conventions, string>> = {
+  macs: 'MACs',
+  flops: 'FLOPs',
+  params: 'Parameters',
+  bnStats: 'BN statistics',
+  otherOps: 'Other operations',
+  activations: 'Activations',
+  notCounted: 'Not counted',
+};
 
 export interface ReportInput {
   readonly file: string;
@@ -115,8 +126,8 @@ function totalsLines(t: Cost): string[] {
   return [
     `Params:        ${withSeparators(t.params)} (${si(t.params)}) trainable`,
     `BN statistics: ${withSeparators(t.bnStats)} (non-trainable running mean and variance)`,
-    `MACs:          ${withSeparators(t.macs)} (${giga(t.macs)})`,
-    `FLOPs:         ${giga(2 * t.macs)} (FLOPs = 2 x MACs)`,
+    `MACs:          ${withSeparators(t.macs)} (${count(t.macs)})`,
+    `FLOPs:         ${count(2 * t.macs)} (FLOPs = 2 x MACs)`,
     `Other ops:     ${si(t.otherOps)} (BN, activations, adds, pooling, SE multiply: not in MACs)`,
     `Activations:   ${si(t.activations)} elements per sample (${si(t.activations * 4)}B as float32)`,
   ];
@@ -163,26 +174,34 @@ function renderMarkdown(input: ReportInput, o: ReportOptions): string {
   const { spec, report } = input;
   const t = report.total;
   const out: string[] = [`## ${spec.name}${spec.applied.variant ? ` (${spec.applied.variant})` : ''}`, '', `Input ${spec.input.height}x${spec.input.width}x${spec.input.channels}; scaling: ${scalingText(spec)}.`, ''];
+  // The figures every row ends with, each share headed by what it is a share of.
+  const figureHeads = '| params | params % | BN stats | MACs | MACs % |';
+  const figureRule = '---:|---:|---:|---:|---:|';
+  const figures = (c: Cost) => `${withSeparators(c.params)} | ${share(c.params, t.params)} | ${withSeparators(c.bnStats)} | ${withSeparators(c.macs)} | ${share(c.macs, t.macs)} |`;
   if (o.perLayer) {
-    out.push('| layer | type | output shape | params | % | MACs | % |', '|---|---|---|---:|---:|---:|---:|');
-    for (const l of layerRows(input)) out.push(`| ${l.name} | ${l.type} | ${shapeText(l.shape)} | ${withSeparators(l.cost.params)} | ${share(l.cost.params, t.params)} | ${withSeparators(l.cost.macs)} | ${share(l.cost.macs, t.macs)} |`);
+    out.push(`| layer | type | output shape ${figureHeads}`, `|---|---|---|${figureRule}`);
+    for (const l of layerRows(input)) out.push(`| ${l.name} | ${l.type} | ${shapeText(l.shape)} | ${figures(l.cost)}`);
+    out.push(`| **total** | | | **${withSeparators(t.params)}** | 100% | **${withSeparators(t.bnStats)}** | **${withSeparators(t.macs)}** | 100% |`, '');
   } else if (o.perBlock) {
-    out.push('| block | stage | layers | output shape | params | % | MACs | % |', '|---|---|---:|---|---:|---:|---:|---:|');
-    for (const b of blockRows(input)) out.push(`| ${b.name} | ${b.stage} | ${b.layers} | ${shapeText(b.shape)} | ${withSeparators(b.cost.params)} | ${share(b.cost.params, t.params)} | ${withSeparators(b.cost.macs)} | ${share(b.cost.macs, t.macs)} |`);
+    out.push(`| block | stage | layers | output shape ${figureHeads}`, `|---|---|---:|---|${figureRule}`);
+    for (const b of blockRows(input)) out.push(`| ${b.name} | ${b.stage} | ${b.layers} | ${shapeText(b.shape)} | ${figures(b.cost)}`);
+    out.push(`| **total** | | | | **${withSeparators(t.params)}** | 100% | **${withSeparators(t.bnStats)}** | **${withSeparators(t.macs)}** | 100% |`, '');
   } else {
-    out.push('| stage | operator | blocks | output shape | params | % | MACs | % |', '|---|---|---:|---|---:|---:|---:|---:|');
-    for (const s of stageRows(input)) out.push(`| ${s.name} | ${s.operator} | ${s.blocks} | ${shapeText(s.shape)} | ${withSeparators(s.cost.params)} | ${share(s.cost.params, t.params)} | ${withSeparators(s.cost.macs)} | ${share(s.cost.macs, t.macs)} |`);
+    out.push(`| stage | operator | blocks | output shape ${figureHeads}`, `|---|---|---:|---|${figureRule}`);
+    for (const s of stageRows(input)) out.push(`| ${s.name} | ${s.operator} | ${s.blocks} | ${shapeText(s.shape)} | ${figures(s.cost)}`);
+    out.push(`| **total** | | | | **${withSeparators(t.params)}** | 100% | **${withSeparators(t.bnStats)}** | **${withSeparators(t.macs)}** | 100% |`, '');
   }
-  out.push(`| **total** | | | | **${withSeparators(t.params)}** | 100% | **${withSeparators(t.macs)}** | 100% |`, '');
-  out.push(`Params ${withSeparators(t.params)} (${si(t.params)}); BN statistics ${withSeparators(t.bnStats)}; MACs ${giga(t.macs)}; FLOPs = 2 x MACs = ${giga(2 * t.macs)}.`, '');
+  out.push(`Params ${withSeparators(t.params)} (${si(t.params)}); BN statistics ${withSeparators(t.bnStats)}; MACs ${count(t.macs)}; FLOPs = 2 x MACs = ${count(2 * t.macs)}.`, '');
   return out.join('\n');
 }
 
 const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 function renderCsv(input: ReportInput, o: ReportOptions): string {
-  const cols = ['params', 'bn_stats', 'macs', 'other_ops', 'activations'];
-  const nums = (c: Cost) => [c.params, c.bnStats, c.macs, c.otherOps, c.activations].map(String);
+  // Shares are fractions of the model's total (0..1, unrounded), as in JSON: a spreadsheet formats them.
+  const cols = ['params', 'bn_stats', 'macs', 'other_ops', 'activations', 'params_share', 'macs_share'];
+  const total = input.report.total;
+  const nums = (c: Cost) => [c.params, c.bnStats, c.macs, c.otherOps, c.activations, total.params ? c.params / total.params : 0, total.macs ? c.macs / total.macs : 0].map(String);
   const lines: string[] = [];
   if (o.perLayer) {
     lines.push(['layer', 'type', 'block', 'stage', 'output_shape', ...cols].join(','));
@@ -193,7 +212,7 @@ function renderCsv(input: ReportInput, o: ReportOptions): string {
   } else {
     lines.push(['stage', 'operator', 'blocks', 'output_shape', ...cols].join(','));
     for (const s of stageRows(input)) lines.push([s.name, s.operator, String(s.blocks), shapeText(s.shape), ...nums(s.cost)].map(csvCell).join(','));
-    lines.push(['total', '', '', '', ...nums(input.report.total)].join(','));
+    lines.push(['total', '', '', '', ...nums(total)].join(','));
   }
   return lines.join('\n') + '\n';
 }

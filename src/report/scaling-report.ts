@@ -4,7 +4,7 @@ import type { SweepRow } from '../search/scaling-search.js';
 import type { Cost } from './cost.js';
 import { describeLayer } from './describe.js';
 import { REPORT_SCHEMA_VERSION } from './format-report.js';
-import { giga, si, withSeparators } from './units.js';
+import { count, si, withSeparators } from './units.js';
 
 export interface ScaledRow {
   readonly stage: string;
@@ -57,7 +57,7 @@ export function scaleText(before: ModelSpec, after: ModelSpec, costBefore: Cost,
   const ratio = (x: number, y: number) => `${(y / x).toFixed(2)}x`;
   lines.push(
     `Params: ${withSeparators(costBefore.params)} -> ${withSeparators(costAfter.params)} (${si(costAfter.params)}, ${ratio(costBefore.params, costAfter.params)})`,
-    `MACs:   ${giga(costBefore.macs)} -> ${giga(costAfter.macs)} (${ratio(costBefore.macs, costAfter.macs)}${ideal !== undefined ? `; the rule predicts ${ideal.toFixed(2)}x` : ''})`,
+    `MACs:   ${count(costBefore.macs)} -> ${count(costAfter.macs)} (${ratio(costBefore.macs, costAfter.macs)}${ideal !== undefined ? `; the rule predicts ${ideal.toFixed(2)}x` : ''})`,
   );
   return lines.join('\n') + '\n';
 }
@@ -76,7 +76,7 @@ export function scaleJson(before: ModelSpec, after: ModelSpec, costBefore: Cost,
 
 export function sweepText(name: string, rows: readonly SweepRow[]): string {
   const header = ['phi', 'd', 'w', 'r', 'input', 'params', 'MACs', 'MACs / phi=0', '(a*b^2*g^2)^phi'];
-  const body = rows.map((r) => [String(r.phi), r.depth.toFixed(3), r.width.toFixed(3), r.resolution.toFixed(3), String(r.inputSize), withSeparators(r.total.params), giga(r.total.macs), `${r.macsRatio.toFixed(2)}x`, `${r.idealRatio.toFixed(2)}x`]);
+  const body = rows.map((r) => [String(r.phi), r.depth.toFixed(3), r.width.toFixed(3), r.resolution.toFixed(3), String(r.inputSize), withSeparators(r.total.params), count(r.total.macs), `${r.macsRatio.toFixed(2)}x`, `${r.idealRatio.toFixed(2)}x`]);
   const w = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const fmt = (r: string[]) => r.map((c, i) => c.padStart(w[i]!)).join('  ');
   return [`${name}: compound scaling sweep`, '', fmt(header), w.map((n) => '-'.repeat(n)).join('  '), ...body.map(fmt)].join('\n') + '\n';

@@ -39,18 +39,18 @@ function atPhi(base: SearchBase, phi: number): Compilation {
   return instantiate(base.spec, { ...base.options, scaling }, base.file);
 }
 
-/** Parses "0..7", "0..3:0.5" or "0,1,2.5". */
+/** Parses "0..7", "0..3:0.5", "-2..2" or "0,1,2.5"; phi below 0 scales down. */
 export function parsePhiRange(text: string): number[] | undefined {
-  const range = /^(\d+(?:\.\d+)?)\.\.(\d+(?:\.\d+)?)(?::(\d+(?:\.\d+)?))?$/.exec(text.trim());
+  const range = /^(-?\d+(?:\.\d+)?)\.\.(-?\d+(?:\.\d+)?)(?::(\d+(?:\.\d+)?))?$/.exec(text.trim());
   if (range) {
     const [from, to, step] = [Number(range[1]), Number(range[2]), Number(range[3] ?? 1)];
-    if (!(step > 0) || to < from || (to - from) / step > 1000) return undefined;
+    if (!(step > 0) || to < from || from < MIN_PHI || (to - from) / step > 1000) return undefined;
     const out: number[] = [];
     for (let i = 0; from + i * step <= to + 1e-9; i++) out.push(Math.round((from + i * step) * 1e6) / 1e6);
     return out;
   }
   const list = text.split(',').map(Number);
-  return list.length > 0 && list.every((x) => Number.isFinite(x) && x >= 0) ? list : undefined;
+  return list.length > 0 && list.every((x) => Number.isFinite(x) && x >= MIN_PHI) ? list : undefined;
 }
 
 export function sweep(base: SearchBase, phis: readonly number[]): SearchResult<SweepRow[]> {
@@ -79,6 +79,49 @@ export function sweep(base: SearchBase, phis: readonly number[]): SearchResult<S
   return { value: rows, diagnostics };
 }
 
+/** A member of the spec's variants table, costed, for the sweep plot. */
+export interface VariantPoint {
+  readonly name: string;
+  /** The phi at which the rule's prediction, MACs(0) x (alpha beta^2 gamma^2)^phi, equals its MACs. */
+  readonly phi: number;
+  readonly depth: number;
+  readonly width: number;
+  readonly resolution: number;
+  readonly total: Cost;
+}
+
+/**
+ * The variants that are scalings of the base (they set width, depth, resolution or phi, and change no
+ * operator, repeats or classes): the official B1-B7 of EfficientNet, the width multipliers of MobileNet.
+ * Each is placed at the phi the rule would give its MACs, so the plot shows how far the table is from
+ * alpha^phi, beta^phi, gamma^phi.
+ */
+export function variantPoints(base: SearchBase): SearchResult<VariantPoint[]> {
+  if (base.options.variant !== undefined) return { value: [], diagnostics: [] };
+  const zero = atPhi(base, 0);
+  if (!zero.report) return { diagnostics: zero.diagnostics };
+  const s = base.spec.scaling;
+  const product = (base.alpha ?? s.alpha) * (base.beta ?? s.beta) ** 2 * (base.gamma ?? s.gamma) ** 2;
+  if (!(product > 1)) return { value: [], diagnostics: [] };
+  const out: VariantPoint[] = [];
+  for (const v of base.spec.variants) {
+    const scales = v.width !== undefined || v.depth !== undefined || v.resolution !== undefined || v.phi !== undefined;
+    if (!scales || v.operator !== undefined || v.repeats !== undefined || v.classes !== undefined) continue;
+    const c = instantiate(base.spec, { ...base.options, variant: v.name }, base.file);
+    if (!c.report || hasErrors(c.diagnostics)) return { diagnostics: c.diagnostics };
+    const a = c.scaled!.applied;
+    out.push({
+      name: v.name,
+      phi: Math.log(c.report.total.macs / zero.report.total.macs) / Math.log(product),
+      depth: a.depth,
+      width: a.width,
+      resolution: a.resolution,
+      total: c.report.total,
+    });
+  }
+  return { value: out, diagnostics: [] };
+}
+
 export interface Budget {
   readonly macs?: number;
   readonly params?: number;
@@ -87,28 +130,60 @@ export interface Budget {
 const fits = (c: Compilation, b: Budget) =>
   c.report !== undefined && (b.macs === undefined || c.report.total.macs <= b.macs) && (b.params === undefined || c.report.total.params <= b.params);
 
+/** How far down a budget search goes: alpha^-10 = 0.16, beta^-10 = 0.39, gamma^-10 = 0.25 of the spec. */
+export const MIN_PHI = -10;
+
+export interface FoundPhi {
+  readonly phi: number;
+  readonly compilation: Compilation;
+  readonly evaluations: number;
+  readonly limitedBy?: Diagnostic | 'maxPhi';
+}
+
 /**
  * The largest phi, to 0.01, whose rounded model fits the budget. Rounding makes cost a step function of phi
- * (not strictly monotone), so after the bisection a short window above the boundary is scanned too.
+ * (not strictly monotone), so after the bisection a short window above the boundary is scanned too. When the
+ * spec as written is already over the budget, phi goes below 0 and scales it down (MobileNet-style: a smaller
+ * member of a family), as far as MIN_PHI; past that, `smallest` is the model at MIN_PHI.
  */
-export function largestPhiWithin(base: SearchBase, budget: Budget, maxPhi = 20): SearchResult<{ phi: number; compilation: Compilation; evaluations: number; limitedBy?: Diagnostic | 'maxPhi' }> {
+export function largestPhiWithin(base: SearchBase, budget: Budget, maxPhi = 20): SearchResult<FoundPhi> & { smallest?: Compilation } {
   let evaluations = 0;
   const at = (hundredths: number) => {
     evaluations++;
     return atPhi(base, hundredths / 100);
   };
   const zero = at(0);
-  if (!fits(zero, budget)) return { diagnostics: zero.diagnostics };
-  let lo = 0;
-  let hi = 1;
-  while (hi <= maxPhi * 100 && fits(at(hi * 100), budget)) {
-    lo = hi * 100;
-    hi *= 2;
+  if (!zero.report) return { diagnostics: zero.diagnostics };
+  let loH: number;
+  let hiH: number;
+  if (fits(zero, budget)) {
+    let lo = 0;
+    let hi = 1;
+    while (hi <= maxPhi * 100 && fits(at(hi * 100), budget)) {
+      lo = hi * 100;
+      hi *= 2;
+    }
+    hiH = Math.min(hi * 100, maxPhi * 100 + 1);
+    loH = lo;
+  } else {
+    // Scaling down: step to -1, -2, -4, ... until a model fits; a model that cannot be built stops the search.
+    hiH = 0;
+    let step = 1;
+    for (;;) {
+      const h = Math.max(-step * 100, MIN_PHI * 100);
+      const c = at(h);
+      if (!c.report) return { diagnostics: c.diagnostics };
+      if (fits(c, budget)) {
+        loH = h;
+        break;
+      }
+      if (h === MIN_PHI * 100) return { diagnostics: [], smallest: c };
+      hiH = h;
+      step *= 2;
+    }
   }
-  let hiH = Math.min(hi * 100, maxPhi * 100 + 1);
-  let loH = lo;
   while (hiH - loH > 1) {
-    const mid = (loH + hiH) >> 1;
+    const mid = Math.floor((loH + hiH) / 2);
     if (fits(at(mid), budget)) loH = mid;
     else hiH = mid;
   }

@@ -115,7 +115,7 @@ describe('report', () => {
     expect(doc.blocks.map((b: { name: string }) => b.name)).toEqual(['stem', 'block1a', 'block2a', 'block2b', 'block3a', 'block3b', 'block4a', 'block4b', 'block4c', 'block5a', 'block5b', 'block5c', 'block6a', 'block6b', 'block6c', 'block6d', 'block7a', 'top', 'classifier']);
     for (const key of ['params', 'bnStats', 'macs']) expect(doc.blocks.reduce((n: number, b: Record<string, number>) => n + b[key]!, 0)).toBe(doc.totals[key]);
     const csv = (await cli('report', b0, '--per-block', '--format', 'csv')).stdout.trim().split('\n');
-    expect(csv[0]).toBe('block,stage,layers,output_shape,params,bn_stats,macs,other_ops,activations');
+    expect(csv[0]).toBe('block,stage,layers,output_shape,params,bn_stats,macs,other_ops,activations,params_share,macs_share');
     expect(csv).toHaveLength(20);
     expect((await cli('report', b0, '--per-block', '--per-layer')).code).toBe(2);
   });
@@ -126,14 +126,14 @@ describe('report', () => {
 
   it('csv: one row per stage and a total whose figures are exact', async () => {
     const rows = (await cli('report', 'specs/resnet.effnet', '--variant', 'resnet101', '--format', 'csv')).stdout.trim().split('\n');
-    expect(rows[0]).toBe('stage,operator,blocks,output_shape,params,bn_stats,macs,other_ops,activations');
-    expect(rows.at(-1)).toMatch(/^total,,,,44549160,105344,7801405440,/);
+    expect(rows[0]).toBe('stage,operator,blocks,output_shape,params,bn_stats,macs,other_ops,activations,params_share,macs_share');
+    expect(rows.at(-1)).toMatch(/^total,,,,44549160,105344,7801405440,\d+,\d+,1,1$/);
   });
 
   it('markdown: a table with a total row', async () => {
     const md = (await cli('report', 'specs/mobilenet-v2.effnet', '--format', 'markdown')).stdout;
-    expect(md).toContain('| stage | operator | blocks | output shape | params | % | MACs | % |');
-    expect(md).toContain('| **total** | | | | **3,504,872** | 100% | **300,774,272** | 100% |');
+    expect(md).toContain('| stage | operator | blocks | output shape | params | params % | BN stats | MACs | MACs % |');
+    expect(md).toContain('| **total** | | | | **3,504,872** | 100% | **34,112** | **300,774,272** | 100% |');
   });
 
   it('outputs carry no absolute paths', async () => {
@@ -168,6 +168,16 @@ describe('check --json', () => {
     const doc = JSON.parse(r.stdout);
     expect(doc.files[0]).toMatchObject({ file: 'no/such.effnet', ok: false, error: 'cannot read no/such.effnet: no such file' });
     expect(doc.files[1]).toMatchObject({ file: b0, ok: true, params: 5_288_548 });
+  });
+
+  it.each([
+    ['every spec passes', [b0], true, 0],
+    ['one spec fails', [b0, bad], false, 1],
+    ['one file is missing', ['no/such.effnet', b0], false, 2],
+  ])('a top-level ok: %s', async (_, files, ok, code) => {
+    const r = await cli('check', ...files, '--json');
+    expect(r.code).toBe(code);
+    expect(JSON.parse(r.stdout).ok).toBe(ok);
   });
 
   it('lists each file with its diagnostics, positions and codes', async () => {

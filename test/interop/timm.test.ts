@@ -81,10 +81,52 @@ describe('effnet import --timm / export --timm', () => {
     expect(r.stderr).toContain("'convnext_block': a user-defined block: timm block strings name only the blocks of timm's EfficientNet builder");
   });
 
+  it("--json: a scaled model's stem and head widths and the import flags that rebuild it (B3's 1536 head)", async () => {
+    const r = await cli('export', '--timm', 'specs/efficientnet-b0.effnet', '--variant', 'b3', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ schemaVersion: 1, ok: true, model: 'efficientnet-b3', stemChannels: 40, headChannels: 1536, seBase: 'input', rebuilds: true, notes: [] });
+    expect(doc.importFlags).toEqual(['--name', 'efficientnet-b3', '--input', '300x300x3', '--stem-channels', '40', '--head-channels', '1536', '--dropout', '0.3']);
+    const text = await cli('export', '--timm', 'specs/efficientnet-b0.effnet', '--variant', 'b3');
+    expect(text.stdout.trim()).toBe(doc.blockStrings.join(','));
+    expect(text.stderr).toContain('note: stem 40 channels, head 1536: rebuild with effnet import --timm STRINGS --name efficientnet-b3 --input 300x300x3 --stem-channels 40 --head-channels 1536 --dropout 0.3');
+  });
+
+  it.each([
+    ['efficientnet-b0.effnet', ['--variant', 'b3']],
+    ['efficientnet-b0.effnet', ['--phi', '-1']],
+    ['mobilenet-v2.effnet', []],
+    ['mnasnet.effnet', []],
+  ])('%s %s: import of what export prints gives the same parameters and MACs', async (spec, flags) => {
+    const doc = JSON.parse((await cli('export', '--timm', `specs/${spec}`, ...flags, '--json')).stdout);
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'effnet-')), 'round.effnet');
+    const r = await cli('import', '--timm', doc.blockStrings.join(','), ...doc.importFlags, '-o', out);
+    expect(r.code, r.stderr).toBe(0);
+    const original = JSON.parse((await cli('report', `specs/${spec}`, ...flags, '--json')).stdout).totals;
+    const imported = compile(out, readFileSync(out)).report!.total;
+    expect({ params: imported.params, macs: imported.macs }).toEqual({ params: original.params, macs: original.macs });
+  });
+
+  it("MobileNetV3-Large as timm's mobilenetv3_large_100 arch_def writes it, with what the strings leave out said", async () => {
+    // timm/models/mobilenetv3.py, _gen_mobilenet_v3: the stages of the 'large' arch_def, in order.
+    const timmLarge = 'ds_r1_k3_s1_e1_c16_nre,ir_r1_k3_s2_e4_c24_nre,ir_r1_k3_s1_e3_c24_nre,ir_r3_k5_s2_e3_c40_se0.25_nre,ir_r1_k3_s2_e6_c80,ir_r1_k3_s1_e2.5_c80,ir_r2_k3_s1_e2.3_c80,ir_r2_k3_s1_e6_c112_se0.25,ir_r3_k5_s2_e6_c160_se0.25,cn_r1_k1_s1_c960';
+    const r = await cli('export', '--timm', 'specs/mobilenet-v3-large.effnet', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.blockStrings.join(',')).toBe(timmLarge);
+    expect(doc).toMatchObject({ stemChannels: 16, seBase: 'expanded', rebuilds: false });
+    expect(doc.headChannels).toBeUndefined();
+    expect(doc.notes.join('\n')).toMatch(/se_from_exp/);
+    expect(doc.notes.join('\n')).toMatch(/num_features 1280/);
+  });
+
   it('refuses what has no block string, and bad strings, with clear errors', async () => {
     const r = await cli('export', '--timm', 'specs/resnet.effnet');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("no block for operator 'bottleneck'");
+    const json = await cli('export', '--timm', 'specs/resnet.effnet', '--json');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: expect.stringContaining("no block for operator 'bottleneck'") });
     const bad = await cli('import', '--timm', 'ir_r2_k3_s2_e6_c24_se0.25,zz_r1');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("unknown block type 'zz'");

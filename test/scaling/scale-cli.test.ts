@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ModelSpec } from '../../src/ir/spec.js';
 import { compile } from '../../src/pipeline.js';
-import { scoreFromOutput } from '../../src/cli/commands/grid.js';
+import { gridTitle, scoreFromOutput } from '../../src/cli/commands/grid.js';
 import { cli } from '../cli/run-cli.js';
 import { compileSpec } from '../helpers.js';
 
@@ -45,19 +45,21 @@ describe('effnet scale', () => {
   });
 
   it.each([
-    // title                          spec                          flags                                      the same request, as options
-    ['phi 3',                         b0,                           ['--phi', '3'],                            { scaling: { phi: 3 } }],
-    ['variant b5',                    b0,                           ['--variant', 'b5'],                       { variant: 'b5' }],
-    ['resnet101 at double width',     'specs/resnet.effnet',        ['--variant', 'resnet101', '--width', '2'], { variant: 'resnet101', scaling: { width: 2 } }],
-    ['mobilenet-v2 w035',             'specs/mobilenet-v2.effnet',  ['--variant', 'w035'],                     { variant: 'w035' }],
-  ] as const)('--emit writes a spec that parses back to the same IR (%s)', async (_name, spec, flags, options) => {
+    // title                          spec                          flags                                       the same request, as options                                  emitted as
+    ['phi 3',                         b0,                           ['--phi', '3'],                             { scaling: { phi: 3 } },                                      'efficientnet-b0-phi3'],
+    ['variant b5',                    b0,                           ['--variant', 'b5'],                        { variant: 'b5' },                                            'efficientnet-b5'],
+    ['resnet101 at double width',     'specs/resnet.effnet',        ['--variant', 'resnet101', '--width', '2'], { variant: 'resnet101', scaling: { width: 2 } },              'resnet101-w2'],
+    ['mobilenet-v2 w035',             'specs/mobilenet-v2.effnet',  ['--variant', 'w035'],                      { variant: 'w035' },                                          'mobilenet-v2-w035'],
+    ['phi below 0',                   b0,                           ['--phi', '-1.5'],                          { scaling: { phi: -1.5 } },                                   'efficientnet-b0-phim1_5'],
+  ] as const)('--emit writes a spec that parses back to the same IR, named for its scaling (%s)', async (_name, spec, flags, options, name) => {
     const out = path.join(tmp(), 'scaled.effnet');
     const r = await cli('scale', spec, ...flags, '--emit', out);
     expect(r.code, r.stderr).toBe(0);
     const original = compile(spec, readFileSync(spec), options);
     const reparsed = compile(out, readFileSync(out));
     expect(reparsed.diagnostics).toEqual([]);
-    expect(structure(reparsed.scaled!)).toEqual(structure(original.scaled!));
+    expect(reparsed.scaled!.name).toBe(name);
+    expect(structure({ ...reparsed.scaled!, name: original.scaled!.name })).toEqual(structure(original.scaled!));
     expect(reparsed.report!.total).toEqual(original.report!.total);
   });
 
@@ -71,14 +73,38 @@ describe('effnet scale', () => {
     for (let i = 1; i < doc.sweep.length; i++) expect(doc.sweep[i].macs).toBeGreaterThan(doc.sweep[i - 1].macs);
   });
 
-  it('--plot draws a standalone SVG', async () => {
+  it('--plot draws three panels with their own axes: MACs beside the prediction, params, and the multipliers with the official variants', async () => {
     const out = path.join(tmp(), 'sweep.svg');
     const r = await cli('scale', b0, '--sweep', '0..4', '--plot', out);
     expect(r.code).toBe(0);
     const svg = readFileSync(out, 'utf8');
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-    expect(svg.match(/<polyline/g)).toHaveLength(2);
     expect(svg).not.toMatch(/<script|href=/);
+    const texts = [...svg.matchAll(/<text [^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    // One labelled y axis per panel.
+    for (const label of ['MACs (log scale)', 'parameters (log scale)', 'multiplier']) expect(texts).toContain(label);
+    // The legend: measured, predicted, the multiplier curves and the variants.
+    for (const name of ['MACs', 'predicted (αβ²γ²)^φ', 'parameters', 'depth d = α^φ', 'width w = β^φ', 'resolution r = γ^φ', "variants' d"]) expect(texts).toContain(name);
+    // B1-B7 label their guides; B7's 37.75 G MACs is 1.92^7 times B0's: phi 7.0 on the predicted line.
+    for (const v of ['b1', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7']) expect(texts).toContain(v);
+    expect(svg.match(/<path d="M[\d.]+,[\d.]+ L[\d.]+,[\d.]+ L[\d.]+,[\d.]+ L[\d.]+,[\d.]+ Z" fill="white"/g)!.length).toBe(7 * 5 + 5);
+    // Measured lines (MACs, params), the prediction and three multiplier curves.
+    expect(svg.match(/<polyline/g)).toHaveLength(6);
+  });
+
+  it('--plot of a spec without scaling variants has no variant points', async () => {
+    const out = path.join(tmp(), 'sweep.svg');
+    expect((await cli('scale', 'specs/resnet.effnet', '--sweep', '0..2', '--plot', out)).code).toBe(0);
+    const svg = readFileSync(out, 'utf8');
+    expect(svg).not.toContain('variants');
+    expect(svg).toContain('predicted (αβ²γ²)^φ');
+  });
+
+  it('--sweep takes phi below 0', async () => {
+    const doc = JSON.parse((await cli('scale', b0, '--sweep', '-2..0', '--json')).stdout);
+    expect(doc.sweep.map((s: { phi: number }) => s.phi)).toEqual([-2, -1, 0]);
+    expect(doc.sweep[0].macs).toBeLessThan(doc.sweep[1].macs);
+    expect(doc.sweep[2].params).toBe(5_288_548);
   });
 
   it.each([
@@ -101,6 +127,16 @@ describe('effnet scale', () => {
     expect((await cli('scale', b0, '--sweep', '7..0')).code).toBe(2);
   });
 
+  it('refuses --emit with --sweep (many models, no one spec to write), writing nothing', async () => {
+    const dir = tmp();
+    const out = path.join(dir, 's.effnet');
+    const r = await cli('scale', b0, '--sweep', '0..2', '--emit', out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--emit writes one scaled spec and --sweep makes many');
+    expect(r.stdout).toBe('');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('alpha below 1: in the spec an error at its line (exit 1), as a flag a usage error (exit 2)', async () => {
     const spec = path.join(tmp(), 'shrink.effnet');
     writeFileSync(spec, readFileSync(b0, 'utf8').replace(/alpha\s+1\.2/, 'alpha 0.9'));
@@ -114,6 +150,24 @@ describe('effnet scale', () => {
 });
 
 describe('effnet scale --target-macs at the limits', () => {
+  it('a budget under the spec scales it down: phi < 0, the largest to 0.01 that fits', async () => {
+    const r = await cli('scale', b0, '--target-macs', '0.1G', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const phi = Number(/largest phi within the budget: (-[\d.]+), below the spec as written/.exec(r.stderr)![1]);
+    expect(phi).toBeLessThan(0);
+    expect(JSON.parse(r.stdout).totals.after.macs).toBeLessThanOrEqual(1e8);
+    expect(compileSpec('efficientnet-b0.effnet', { scaling: { phi: phi + 0.01 } }).report.total.macs).toBeGreaterThan(1e8);
+    // --phi takes it back.
+    const again = JSON.parse((await cli('scale', b0, '--phi', String(phi), '--json')).stdout);
+    expect(again.totals.after.macs).toBe(JSON.parse(r.stdout).totals.after.macs);
+  });
+
+  it('a budget no phi reaches says how small the model gets', async () => {
+    const r = await cli('scale', b0, '--target-macs', '1M');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/even phi = -10 exceeds the budget \([\d,]+ params, [\d.]+ M MACs\): channels stop at the divisor and repeats at 1/);
+  });
+
   it('says when the parameter ceiling, not the budget, stopped the search', async () => {
     const r = await cli('scale', b0, '--target-macs', '1e30');
     expect(r.code).toBe(0);
@@ -124,6 +178,24 @@ describe('effnet scale --target-macs at the limits', () => {
 });
 
 describe('effnet grid', () => {
+  it.each([
+    // qualified, shown, evaluated?  title
+    [111, 111, undefined, 'b0: 111 candidates with |alpha*beta^2*gamma^2 - 2| <= 0.1 (step 0.05), by MACs'],
+    [1, 1, undefined, 'b0: 1 candidate with |alpha*beta^2*gamma^2 - 2| <= 0.1 (step 0.05), by MACs'],
+    [111, 4, 'higher', 'b0: 111 candidates with |alpha*beta^2*gamma^2 - 2| <= 0.1 (step 0.05); the 4 with the fewest MACs evaluated (--limit), ranked by score (higher is better)'],
+    [3, 3, 'lower', 'b0: 3 candidates with |alpha*beta^2*gamma^2 - 2| <= 0.1 (step 0.05), ranked by score (lower is better)'],
+  ] as const)('the title counts what qualified (%i), then what is shown (%i)', (qualified, shown, better, title) => {
+    expect(gridTitle('b0', qualified, shown, 0.1, 0.05, better)).toBe(title);
+  });
+
+  it('--limit: the table says how many qualified and how many were evaluated', async () => {
+    const r = await cli('grid', b0, '--tolerance', '0.02', '--limit', '2', '--eval', 'test -f {spec} && echo 1');
+    expect(r.code, r.stderr).toBe(0);
+    const all = JSON.parse((await cli('grid', b0, '--tolerance', '0.02', '--json')).stdout).candidates.length;
+    expect(all).toBeGreaterThan(2);
+    expect(r.stdout.split('\n')[0]).toContain(`: ${all} candidates with |alpha*beta^2*gamma^2 - 2| <= 0.02 (step 0.05); the 2 with the fewest MACs evaluated (--limit), ranked by score`);
+  });
+
   it('lists every grid point with alpha*beta^2*gamma^2 within the tolerance, costed at phi 1', async () => {
     const r = await cli('grid', b0, '--json', '--tolerance', '0.05');
     const doc = JSON.parse(r.stdout);

@@ -1,5 +1,6 @@
 import { hasErrors } from '../../diagnostics/diagnostic.js';
 import { REPORT_SCHEMA_VERSION } from '../../report/format-report.js';
+import { count } from '../../report/units.js';
 import { diagnosticJson } from '../../diagnostics/diagnostic-json.js';
 import { ExitCode, UsageError } from '../io.js';
 import type { Register } from '../main.js';
@@ -33,7 +34,7 @@ export const registerCheck: Register = (program, ctx) => {
       const { exitCode, compilation } = loaded;
       ctx.setExit(exitCode);
       const r = compilation.report;
-      if (exitCode === 0 && r) ctx.io.err(`${inputName(file)}: ok (${r.total.params.toLocaleString('en-US')} params, ${(r.total.macs / 1e9).toFixed(3)} GMACs)`);
+      if (exitCode === 0 && r) ctx.io.err(`${inputName(file)}: ok (${r.total.params.toLocaleString('en-US')} params, ${count(r.total.macs)} MACs)`);
       results.push({
         file,
         ok: !hasErrors(compilation.diagnostics),

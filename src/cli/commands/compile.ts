@@ -13,6 +13,7 @@ import { presetNames, presetPreprocessing, type PresetName } from '../../../back
 import type { TfjsFormat } from '../../../backends/tfjs/tfjs-backend.js';
 import { diagnostic, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { REPORT_SCHEMA_VERSION } from '../../report/format-report.js';
+import { bytesText } from '../../report/units.js';
 import { formatDiagnostics } from '../../diagnostics/format.js';
 import { UsageError } from '../io.js';
 import { failureJson } from '../json-failure.js';
@@ -35,6 +36,7 @@ import { QuantizationRuleError, type QuantizationRule } from '../../../backends/
 import { outputTarget } from '../output/output-path.js';
 import { writeArtifact } from '../output/write-artifact.js';
 import { byteProgress } from '../progress.js';
+import { deprecationWarning } from '../deprecated-flags.js';
 
 interface CompileFlags extends ScalingFlags {
   target: string;
@@ -63,6 +65,8 @@ export interface EmitFlags {
   readonly seed: number;
   /** The seeded initialisers, zeros, or (set once the checkpoint is mapped) the checkpoint's weights. */
   readonly weights: 'random' | 'zeros' | WeightSource;
+  /** --init zeros: the structure and the weights' names and shapes, no weight bytes (backends/structure-only.ts). */
+  readonly structureOnly: boolean;
   /** --weights FILE. */
   readonly checkpoint?: string;
   readonly opset: number;
@@ -101,9 +105,13 @@ export function emitFlags(f: CompileFlags): EmitFlags {
   if (f.init !== undefined && f.weights !== undefined) throw new UsageError(`--init ${f.init} and --weights ${f.weights} both say where the weights come from: choose one`);
   const checkpoint = f.weights !== undefined && !legacy ? f.weights : undefined;
   if (!checkpoint && (f.weightsConvention !== undefined || f.matchWeights)) throw new UsageError(`${f.matchWeights ? '--match-weights' : '--weights-convention'} applies to --weights FILE`);
+  const init = (f.init ?? legacy ?? 'random') as 'random' | 'zeros';
+  // A structure-only model has no weights to run: refuse before anything is built or written.
+  if (init === 'zeros' && f.verify) throw new UsageError(`--verify runs the model, and --init zeros writes its structure only, with no weights to run: verify a build with --init random (the default) or --weights FILE`);
   return {
     seed: integer(f.seed, '--seed', 0, 2 ** 32 - 1, 'an integer from 0 to 4294967295'),
-    weights: (f.init ?? legacy ?? 'random') as 'random' | 'zeros',
+    weights: init,
+    structureOnly: init === 'zeros',
     ...(checkpoint ? { checkpoint } : {}),
     opset,
     keepBn: f.keepBn === true,
@@ -169,7 +177,6 @@ function outputFor(target: string, out: string, all: boolean): string {
   return target === 'onnx' ? join(out, 'model.onnx') : join(out, target);
 }
 
-const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 /** A directory output as messages show it: one trailing slash, whether or not -o had one. */
 const asDirectory = (p: string) => (p.endsWith('/') ? p : `${p}/`);
 
@@ -217,7 +224,7 @@ export const registerCompile: Register = (program, ctx) => {
     const onnxFloat16 = quantizeTargets(emit.quantize, targets);
     if (all && emit.quantize.length) ctx.io.err(`note: --quantize applies to the TF.js model${onnxFloat16 ? ' and model.onnx (float16); pytorch/ keeps' : '; model.onnx (which takes --quantize float16 alone) and pytorch/ keep'} float32 weights`);
     checkStdoutOutput(flags);
-    if (legacyWeightsFlag(flags)) ctx.io.err(`note: --weights ${flags.weights} is deprecated: write --init ${flags.weights} (a checkpoint file of that name is ./${flags.weights})`);
+    if (legacyWeightsFlag(flags)) ctx.io.err(deprecationWarning(`--weights ${flags.weights}`)!);
     const checkpoint = emit.checkpoint ? await openWeights(emit.checkpoint) : undefined;
     try {
       await compileTargets(file, flags, { ...emit, float16: onnxFloat16 }, options, targets, all, checkpoint, ctx);
@@ -368,10 +375,11 @@ async function compileTargets(file: string, flags: CompileFlags, emitOptions: Em
       const params = typeof s.params === 'number' ? `, ${s.params.toLocaleString('en-US')} params${folded ? ` after folding BN, ${report.params.toLocaleString('en-US')} before` : ''}` : '';
       const opset = typeof s.opset === 'number' ? `${folded ? ';' : ','} opset ${s.opset}` : '';
       const quantized = typeof s.quantization === 'string' ? `; weights ${s.quantization}` : '';
-      const where = artifact.layout === 'directory' ? `${asDirectory(out)} (${files.length} files, ` : `${files.join(' + ')} (`;
+      const where = artifact.layout === 'directory' ? `${asDirectory(out)} (${files.length} file${files.length === 1 ? '' : 's'}, ` : `${files.join(' + ')} (`;
       // The figures are the spec's size's, which a model taking any size was costed at.
       const size = s.dynamicSize === true ? `; any input size, costed at ${graph.spec.input.height}x${graph.spec.input.width}` : '';
-      ctx.io.err(`${file}: wrote ${where}${mb(bytes)}${params}${opset}${quantized}${size})${composed ? '' : ` in ${seconds} s`}`);
+      const only = s.structureOnly === true ? ', structure only: no weights' : '';
+      ctx.io.err(`${file}: wrote ${where}${bytesText(bytes)}${params}${opset}${quantized}${size}${only})${composed ? '' : ` in ${seconds} s`}`);
       outputs.push({ target: t, path: out, files, bytes, ...s });
     }
     if (composed) ctx.io.err(`${file}: wrote ${asDirectory(flags.output)} in ${seconds} s`);

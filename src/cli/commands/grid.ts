@@ -21,7 +21,7 @@ import { gridCandidates, type GridCandidate } from '../../search/scaling-search.
 import { DIGEST_LENGTH, gridDigest } from '../../search/grid-digest.js';
 import { rankByScore } from '../../search/rank-candidates.js';
 import { REPORT_SCHEMA_VERSION } from '../../report/format-report.js';
-import { giga, withSeparators } from '../../report/units.js';
+import { count, withSeparators } from '../../report/units.js';
 import type { SourceFile } from '../../source/source-file.js';
 import { UsageError } from '../io.js';
 import type { CliContext, Register } from '../main.js';
@@ -96,6 +96,16 @@ function evalError(run: EvalRun, timeout: number): string {
     return `exit code ${run.code ?? 'none (killed by a signal)'}${last ? `: ${last}` : ''}`;
   }
   return 'the last output line does not end with a number';
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** "111 candidates with ... ; the 4 with the fewest MACs evaluated, ranked by score": the count that qualified, then what the table shows. */
+export function gridTitle(model: string, qualified: number, shown: number, tolerance: number, step: number, better?: 'lower' | 'higher'): string {
+  const head = `${model}: ${plural(qualified, 'candidate')} with |alpha*beta^2*gamma^2 - 2| <= ${tolerance} (step ${step})`;
+  if (better === undefined) return `${head}, by MACs`;
+  const which = shown < qualified ? `; the ${shown} with the fewest MACs evaluated (--limit)` : '';
+  return `${head}${which}, ranked by score (${better} is better)`;
 }
 
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -185,7 +195,7 @@ const gridJson = (g: Grid) => ({ schemaVersion: REPORT_SCHEMA_VERSION, model: g.
 /** The table every mode prints: the candidates in the order given, with a rank and score column when ranked. */
 function table(g: Grid, rows: readonly Scored[], ranked: boolean, title: string): string {
   const header = [...(ranked ? ['rank'] : []), 'index', 'alpha', 'beta', 'gamma', 'a*b^2*g^2', 'params @phi=1', 'MACs @phi=1', ...(ranked ? ['score'] : [])];
-  const cells = rows.map((c, i) => [...(ranked ? [String(i + 1)] : []), String(c.index), c.alpha.toFixed(2), c.beta.toFixed(2), c.gamma.toFixed(2), c.product.toFixed(3), withSeparators(c.total.params), giga(c.total.macs), ...(ranked ? [c.score !== undefined ? String(c.score) : 'failed'] : [])]);
+  const cells = rows.map((c, i) => [...(ranked ? [String(i + 1)] : []), String(c.index), c.alpha.toFixed(2), c.beta.toFixed(2), c.gamma.toFixed(2), c.product.toFixed(3), withSeparators(c.total.params), count(c.total.macs), ...(ranked ? [c.score !== undefined ? String(c.score) : 'failed'] : [])]);
   const w = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
   const fmt = (r: string[]) => r.map((x, i) => x.padStart(w[i]!)).join('  ');
   return [title, `grid digest ${g.digest} (${settingsOf(g)})`, '', fmt(header), w.map((n) => '-'.repeat(n)).join('  '), ...cells.map(fmt)].join('\n') + '\n';
@@ -197,7 +207,11 @@ function printRanking(ctx: CliContext, g: Grid, ranked: readonly Scored[], minim
   // Nothing ranked means the evaluation, not the search, is broken: say so with the exit code too.
   if (failed.length === ranked.length) ctx.setExit(1);
   if (json) return ctx.io.out(JSON.stringify({ ...gridJson(g), ...(missing ? { missing } : {}), candidates: ranked.map(candidateJson) }, null, 2));
-  ctx.io.out(table(g, ranked, true, `${g.spec.name}: ${ranked.length} of ${g.candidates.length} candidates with |alpha*beta^2*gamma^2 - 2| <= ${g.tolerance} (step ${g.step}) ${how}, ranked by score (${minimize ? 'lower' : 'higher'} is better)`));
+  const better = minimize ? 'lower' : 'higher';
+  const title = how === 'evaluated'
+    ? gridTitle(g.spec.name, g.candidates.length, ranked.length, g.tolerance, g.step, better)
+    : `${g.spec.name}: ${ranked.length} of ${plural(g.candidates.length, 'candidate')} with |alpha*beta^2*gamma^2 - 2| <= ${g.tolerance} (step ${g.step}) ${how}, ranked by score (${better} is better)`;
+  ctx.io.out(table(g, ranked, true, title));
 }
 
 export const registerGrid: Register = (program, ctx) => {
@@ -253,7 +267,7 @@ export const registerGrid: Register = (program, ctx) => {
       if (flags.merge) return mergeResults(grid, flags.merge, flags.minimize === true, flags.json === true, ctx);
       if (flags.eval !== undefined) return evaluateAll(grid, flags, flags.eval, limit, timeout, ctx);
       if (flags.json) return ctx.io.out(JSON.stringify({ ...gridJson(grid), candidates: grid.candidates.map(candidateJson) }, null, 2));
-      ctx.io.out(table(grid, grid.candidates, false, `${grid.spec.name}: ${grid.candidates.length} candidates with |alpha*beta^2*gamma^2 - 2| <= ${tolerance} (step ${step}), by MACs`));
+      ctx.io.out(table(grid, grid.candidates, false, gridTitle(grid.spec.name, grid.candidates.length, grid.candidates.length, tolerance, step)));
     });
 };
 
@@ -297,7 +311,7 @@ async function runCandidate(g: Grid, flags: GridFlags, timeout: number, ctx: Cli
   if (index >= g.candidates.length) throw new UsageError(`candidate ${index}${via} is not in the grid: its indices run from 0 to ${g.candidates.length - 1} (${settingsOf(g)})`);
   const c: Scored = { ...g.candidates[index]! };
   if (flags.digest === undefined) ctx.io.err(`note: no --digest: candidate ${index} of the grid as it is now (digest ${g.digest}); pass --digest ${g.digest} so that a changed grid is refused`);
-  ctx.io.err(`candidate ${index}${via}: ${describe(c)} at phi 1, ${withSeparators(c.total.params)} params, ${giga(c.total.macs)} MACs`);
+  ctx.io.err(`candidate ${index}${via}: ${describe(c)} at phi 1, ${withSeparators(c.total.params)} params, ${count(c.total.macs)} MACs`);
   if (flags.emit !== undefined) {
     await writeTextOutput(flags.emit, candidateSpec(g, c), { inputs: [g.file], io: ctx.io });
     ctx.io.err(`wrote ${flags.emit}`);

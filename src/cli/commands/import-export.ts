@@ -2,7 +2,11 @@
 import { formatDiagnostics } from '../../diagnostics/format.js';
 import { hasErrors } from '../../diagnostics/diagnostic.js';
 import { efficientNetFrame, importTimm } from '../../interop/import-timm.js';
-import { BlockStringError, encodeBlockString } from '../../interop/timm-block-strings.js';
+import { exportTimm, TimmExportError } from '../../interop/export-timm.js';
+import { BlockStringError } from '../../interop/timm-block-strings.js';
+import { scaledModelName } from '../../ir/scaled-name.js';
+import { REPORT_SCHEMA_VERSION } from '../../report/format-report.js';
+import { failureJson } from '../json-failure.js';
 import { activationNamed, activations } from '../../ir/activations.js';
 import { nearestName } from '../../diagnostics/nearest-name.js';
 import { compile } from '../../pipeline.js';
@@ -111,16 +115,33 @@ export const registerExport: Register = (program, ctx) => {
       .description("print a spec's stage table as timm block strings")
       .argument('<file>', '.effnet spec file')
       .requiredOption('--timm', 'timm block strings (the only export format)')
-      .addHelpText('after', '\nExample:\n  $ effnet export --timm specs/efficientnet-b0.effnet --variant b3'),
-  ).action((file: string, flags: ScalingFlags) => {
+      .option('--json', 'the strings, the stem and head widths and the import flags that rebuild the model, as JSON')
+      .addHelpText('after', '\nThe strings go to stdout; the stem and head widths, which timm keeps outside them, to stderr as the\neffnet import --timm flags that rebuild the model.\n\nExample:\n  $ effnet export --timm specs/efficientnet-b0.effnet --variant b3'),
+  ).action((file: string, flags: ScalingFlags & { json?: boolean }) => {
     const { compilation, exitCode } = loadSpec(file, compileOptions(flags), ctx.io);
-    if (exitCode !== 0) return ctx.setExit(exitCode);
-    try {
-      ctx.io.out(compilation.scaled!.stages.map((s) => encodeBlockString(s)).join(','));
-    } catch (e) {
-      if (!(e instanceof BlockStringError)) throw e;
-      ctx.io.err(`effnet: error: ${e.message}`);
-      ctx.setExit(1);
+    if (exitCode !== 0) {
+      if (flags.json) ctx.io.out(failureJson([{ file, source: compilation.file, diagnostics: compilation.diagnostics, dropped: compilation.diagnosticsDropped ?? 0 }]));
+      return ctx.setExit(exitCode);
     }
+    const spec = compilation.scaled!;
+    let exported;
+    try {
+      exported = exportTimm(spec);
+    } catch (e) {
+      if (!(e instanceof BlockStringError || e instanceof TimmExportError)) throw e;
+      ctx.io.err(`effnet: error: ${e.message}`);
+      if (flags.json) ctx.io.out(JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, ok: false, file, error: e.message }, null, 2));
+      return ctx.setExit(1);
+    }
+    const strings = exported.blockStrings.join(',');
+    if (flags.json) {
+      const { blockStrings, stemChannels, headChannels, seBase, importFlags, rebuilds, notes } = exported;
+      ctx.io.out(JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, ok: true, file, model: scaledModelName(spec), blockStrings, stemChannels, ...(headChannels !== undefined ? { headChannels } : {}), seBase, importFlags, rebuilds, notes }, null, 2));
+      return;
+    }
+    ctx.io.out(strings);
+    const widths = `stem ${exported.stemChannels} channels${exported.headChannels !== undefined ? `, head ${exported.headChannels}` : ''}`;
+    ctx.io.err(`note: ${widths}: ${exported.rebuilds ? 'rebuild with' : 'the nearest import is'} effnet import --timm STRINGS ${exported.importFlags.join(' ')}`);
+    for (const n of exported.notes) ctx.io.err(`note: ${n}`);
   });
 };

@@ -24,7 +24,7 @@ import { addPreprocessingFlags, describePreprocessing, givenPreprocessingFlags, 
 import { resizedSize } from '../preprocess-image.js';
 import { progressBar } from '../progress.js';
 import { recordedPreprocessing } from '../recorded-preprocessing.js';
-import { recordedWeights } from '../recorded-weights.js';
+import { isStructureOnly, recordedWeights } from '../recorded-weights.js';
 
 interface RunFlags extends PreprocessingFlags {
   backend: BackendChoice;
@@ -141,6 +141,8 @@ export const registerRun: Register = (program, ctx) => {
       const mode = inputMode(flags.input);
       checkFlagsApply(mode, command);
       const { kind, path } = artifactKind(artifact);
+      // Said before a runtime fails on the missing weights with its own, less helpful message.
+      if (isStructureOnly(kind, path)) throw new UsageError(`${artifact} is structure only (compiled with --init zeros): it holds no weights to run. Compile it with --init random (the default) or --weights FILE`);
       // Found before any runtime loads: an empty directory is a mistake to report at once.
       const files = mode === 'directory' ? listImages(flags.input) : [];
       const runner = kind === 'onnx' ? await onnxRunner(path, flags.backend) : await tfjsRunner(path, flags.backend);

@@ -7,10 +7,11 @@ import { formatDiagnostics } from '../../diagnostics/format.js';
 import { printSpec } from '../../ir/print-spec.js';
 import { instantiate } from '../../pipeline.js';
 import { applyVariant } from '../../passes/apply-variant.js';
-import { largestPhiWithin, parsePhiRange, sweep, type SearchBase } from '../../search/scaling-search.js';
-import { lineChartSvg } from '../../report/plot-svg.js';
+import { largestPhiWithin, MIN_PHI, parsePhiRange, sweep, variantPoints, type SearchBase } from '../../search/scaling-search.js';
+import { scaledModelName } from '../../ir/scaled-name.js';
+import { sweepPlotSvg } from '../../report/sweep-plot.js';
 import { scaleJson, scaleText, sweepJson, sweepText } from '../../report/scaling-report.js';
-import { giga, withSeparators } from '../../report/units.js';
+import { count, withSeparators } from '../../report/units.js';
 import { UsageError } from '../io.js';
 import type { CliContext, Register } from '../main.js';
 import { loadSpec } from '../load-spec.js';
@@ -59,6 +60,8 @@ export const registerScale: Register = (program, ctx) => {
       throw new UsageError('--sweep and --target-* choose phi themselves; give only --alpha/--beta/--gamma with them');
     }
     if (flags.sweep !== undefined && (flags.targetMacs ?? flags.targetParams) !== undefined) throw new UsageError('use either --sweep or --target-macs/--target-params');
+    // A sweep is many models: there is no one spec to write.
+    if (flags.sweep !== undefined && flags.emit !== undefined) throw new UsageError('--emit writes one scaled spec and --sweep makes many: pick a phi from the sweep and run scale --phi P --emit FILE');
     if (!searching && !options.scaling && !options.variant) throw new UsageError('say how to scale: --phi, --width/--depth/--resolution, --variant, --sweep or --target-macs/--target-params');
 
     // The spec as the variant leaves it (structure only) is the "before" of every comparison.
@@ -82,10 +85,16 @@ export const registerScale: Register = (program, ctx) => {
       if (printIssues(ctx, { diagnostics: result.diagnostics, file: base.file }) || !result.value) return ctx.setExit(1);
       ctx.io.out(flags.json ? JSON.stringify(sweepJson(spec.name, result.value), null, 2) : sweepText(spec.name, result.value));
       if (flags.plot) {
-        const svg = lineChartSvg(`${spec.name}: compound scaling`, 'phi', [
-          { name: 'MACs', color: '#d62728', points: result.value.map((r) => [r.phi, r.total.macs]) },
-          { name: 'params', color: '#1f77b4', points: result.value.map((r) => [r.phi, r.total.params]) },
-        ]);
+        const variants = variantPoints(searchBase);
+        if (printIssues(ctx, { diagnostics: variants.diagnostics, file: base.file }) || !variants.value) return ctx.setExit(1);
+        const svg = sweepPlotSvg({
+          model: spec.name,
+          alpha: req.alpha ?? spec.scaling.alpha,
+          beta: req.beta ?? spec.scaling.beta,
+          gamma: req.gamma ?? spec.scaling.gamma,
+          rows: result.value,
+          variants: variants.value,
+        });
         await writeTextOutput(flags.plot, svg, { inputs: [file], io: ctx.io });
         ctx.io.err(`wrote ${flags.plot}`);
       }
@@ -100,13 +109,15 @@ export const registerScale: Register = (program, ctx) => {
       };
       const found = largestPhiWithin(searchBase, budget);
       if (!found.value) {
-        if (!printIssues(ctx, { diagnostics: found.diagnostics, file: base.file })) ctx.io.err(`effnet: error: even phi = 0 exceeds the budget (${base.report ? `${withSeparators(base.report.total.params)} params, ${giga(base.report.total.macs)} MACs` : 'no report'})`);
+        const smallest = found.smallest?.report?.total;
+        if (!printIssues(ctx, { diagnostics: found.diagnostics, file: base.file })) ctx.io.err(`effnet: error: even phi = ${MIN_PHI} exceeds the budget (${smallest ? `${withSeparators(smallest.params)} params, ${count(smallest.macs)} MACs` : 'no report'}): channels stop at the divisor and repeats at 1; make the spec itself smaller (fewer stages or channels)`);
         return ctx.setExit(1);
       }
       const limit = found.value.limitedBy;
+      const down = found.value.phi < 0 ? ', below the spec as written: phi < 0 scales it down' : '';
       if (limit === 'maxPhi') ctx.io.err(`largest phi searched: ${found.value.phi}, and it is still within the budget (${found.value.evaluations} models costed)`);
       else if (limit) ctx.io.err(`largest phi allowed: ${found.value.phi}; the budget is not reached, phi ${(found.value.phi + 0.01).toFixed(2)} is refused: ${limit.message} (${found.value.evaluations} models costed)`);
-      else ctx.io.err(`largest phi within the budget: ${found.value.phi} (${found.value.evaluations} models costed)`);
+      else ctx.io.err(`largest phi within the budget: ${found.value.phi}${down} (${found.value.evaluations} models costed)`);
       scaled = found.value.compilation;
     } else {
       scaled = instantiate(spec, options, base.file);
@@ -124,7 +135,8 @@ export const registerScale: Register = (program, ctx) => {
       : scaleText(beforeSpec, after, before.report!.total, scaled.report!.total, ideal));
     if (flags.emit) {
       const how = a.phi !== undefined ? `phi ${a.phi} (alpha ${a.alpha}, beta ${a.beta}, gamma ${a.gamma})` : `width ${a.width}, depth ${a.depth}, resolution ${a.resolution}`;
-      await writeTextOutput(flags.emit, printSpec(after, [`Generated by effnet scale from ${file}${a.variant ? ` variant ${a.variant}` : ''}: ${how}.`, `${withSeparators(scaled.report!.total.params)} params, ${giga(scaled.report!.total.macs)} MACs.`]), { inputs: [file], io: ctx.io });
+      // The written model is named for its scaling (efficientnet-b3, efficientnet-b0-phi1_5), not its base.
+      await writeTextOutput(flags.emit, printSpec({ ...after, name: scaledModelName(after) }, [`Generated by effnet scale from ${file}${a.variant ? ` variant ${a.variant}` : ''}: ${how}.`, `${withSeparators(scaled.report!.total.params)} params, ${count(scaled.report!.total.macs)} MACs.`]), { inputs: [file], io: ctx.io });
       ctx.io.err(`wrote ${flags.emit}`);
     }
   });
