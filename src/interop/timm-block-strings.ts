@@ -51,7 +51,9 @@ export function decodeBlockString(text: string): DecodedStage {
       skip = p === 'skip';
       continue;
     }
-    const m = /^(se|[a-z])(.+)$/.exec(p);
+    // As timm's decoder reads an option: `n...` is the activation (`nre`), else the key is the letters before
+    // the first digit, so `sx0.25` is an unknown key `sx`, not a second stride.
+    const m = p.startsWith('n') ? (['', 'n', p.slice(1)] as const) : /^([a-z]+)(\d.*)$/.exec(p);
     if (!m) throw new BlockStringError(text, `cannot read option '${p}'`);
     if (!['r', 'k', 's', 'e', 'c', 'o', 'i', 'se', 'n'].includes(m[1]!)) throw new BlockStringError(text, `unknown option '${p}' (known: r k s e c o i se n skip noskip)`);
     if (opts[m[1]!] !== undefined) throw new BlockStringError(text, `option '${m[1]}' given twice`);

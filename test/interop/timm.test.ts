@@ -37,6 +37,7 @@ describe('decodeBlockString', () => {
     ['ir_r1_k3_s12_c16', /two equal digits/],
     ['ir_r1_k3_s1_c16_se0.25_se0.5', /option 'se' given twice/],
     ['ir_r1_k3_s1_c16_skip_noskip', /'noskip' after 'skip': give one of them/],
+    ['ir_r2_k3_s2_e6_c24_sx0.25', /unknown option 'sx0.25'/],
     ['dsa_r1_k3_s1_c16_skip', /a 'dsa' block never has a shortcut/],
     ['cn_r1_k3_s1_e4_c16_skip', /a 'cn' block has no expansion/],
   ])('refuses %s', (text, message) => expect(() => decodeBlockString(text)).toThrow(message));
