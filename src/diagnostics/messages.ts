@@ -247,6 +247,11 @@ export const messages = {
     message: (a) => `${a.op} ${a.where} needs ${a.field}`,
     hint: (a) => `give it as an option: '${a.op} ... ${a.field} VALUE'`,
   }),
+  E0337: def<{ stated: string; reads: number; version: string }>({
+    severity: 'error',
+    message: (a) => `this spec is written in effnet language ${a.stated}; effnet ${a.version} reads language ${a.reads}`,
+    hint: (a) => `install a newer effnet (npm install effnet@latest), or if the spec uses nothing newer, state 'effnet ${a.reads}'`,
+  }),
   E0336: def<{ param: string; block: string; signature: string }>({
     severity: 'error',
     message: (a) => `${a.block} needs a value for its parameter '${a.param}', which has no default`,

@@ -7,6 +7,7 @@ import { nearestName } from '../diagnostics/nearest-name.js';
 import type { Span } from '../source/span.js';
 import type { AtomAst, BlockAst, LayerAst, ModelAst, OptionAst, RowAst, SettingAst } from '../syntax/ast.js';
 import type { Activation } from './activations.js';
+import { LANGUAGE_VERSION, VERSION_SETTING } from './language-version.js';
 import { operatorNames, operators, optionTypes, type Field, type OpName, type OptionType } from './ops.js';
 import type { BlockDef, LayerSpec, ModelSpec, ScalingSpec, SeSpec, VariantSpec } from './spec.js';
 import { lowerBlocks } from './lower-block.js';
@@ -14,7 +15,7 @@ import { lowerBlockUse } from './lower-block-use.js';
 import { maxValue } from './limits.js';
 import { Reader } from './value-reader.js';
 
-const modelSettings = ['input', 'classes', 'activation', 'norm', 'padding', 'drop_connect'] as const;
+const modelSettings = [VERSION_SETTING, 'input', 'classes', 'activation', 'norm', 'padding', 'drop_connect'] as const;
 const scalingSettings = ['alpha', 'beta', 'gamma', 'divisor', 'min_channels', 'rounding', 'resolution_divisor'] as const;
 const variantOptions = ['width', 'depth', 'resolution', 'phi', 'dropout', 'classes', 'operator', 'repeats', 'channels'] as const;
 
@@ -299,6 +300,12 @@ export function lower(ast: ModelAst, options: LowerOptions = {}): StageResult<Mo
     return atom ? fn(st, atom) : undefined;
   };
 
+  // A newer version never gets here (parse.ts refuses it first); what is left to check is the value's form.
+  read(VERSION_SETTING, (_st, a) => {
+    const stated = r.positiveInt(a, VERSION_SETTING);
+    if (stated !== undefined && stated < LANGUAGE_VERSION) r.report(diagnostic('E0312', a.span, { what: VERSION_SETTING, value: a.text, expected: `a language version from 1 to ${LANGUAGE_VERSION}` }, VERSION_SETTING));
+    return undefined;
+  });
   const input = read('input', (_st, a) => {
     if (a.kind === 'number') { const n = r.positiveInt(a, 'input'); return n === undefined ? undefined : { height: n, width: n, channels: 3 }; }
     const parts = a.kind === 'dims' ? a.text.split('x').map(Number) : [];

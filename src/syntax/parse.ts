@@ -4,7 +4,9 @@ import { EOF, tokenLabel } from '../../grammar/chevrotain-runtime.js';
 import { effnetLexer } from '../../grammar/tokens.js';
 import { effnetParser } from '../../grammar/parser.js';
 import { diagnostic, MAX_DIAGNOSTICS, type Diagnostic, type StageResult } from '../diagnostics/diagnostic.js';
+import { LANGUAGE_VERSION, VERSION_SETTING } from '../ir/language-version.js';
 import { lineColOf, type SourceFile } from '../source/source-file.js';
+import { version } from '../version.js';
 import type { ModelAst } from './ast.js';
 import { cstToAst } from './cst-to-ast.js';
 
@@ -67,6 +69,8 @@ export function parse(file: SourceFile): StageResult<Parsed> {
     diagnostics.push(diagnostic('E0105', { file: file.name, start: at, end: at }, { tokens: lexed.tokens.length.toLocaleString('en-US'), limit: MAX_TOKENS.toLocaleString('en-US') }));
     return { diagnostics };
   }
+  const newer = newerLanguage(file, lexed.tokens);
+  if (newer) return { diagnostics: [newer] };
   effnetParser.input = lexed.tokens;
   const cst = effnetParser.file();
   // After one error on a line, recovery often trips again on the same line or at the closing brace:
@@ -98,4 +102,19 @@ export function parse(file: SourceFile): StageResult<Parsed> {
 export function isName(text: string): boolean {
   const lexed = effnetLexer.tokenize(text);
   return lexed.errors.length === 0 && lexed.tokens.length === 1 && lexed.tokens[0]!.tokenType.name === 'Identifier' && lexed.tokens[0]!.image === text;
+}
+
+/**
+ * `effnet N` with N past LANGUAGE_VERSION, found on the tokens before parsing: the rest of the file may be
+ * syntax this parser does not know, so this is the one thing to say. Other values are the checker's (lower.ts).
+ */
+function newerLanguage(file: SourceFile, tokens: readonly IToken[]): Diagnostic | undefined {
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const [setting, value] = [tokens[i]!, tokens[i + 1]!];
+    if (setting.image !== VERSION_SETTING || value.tokenType.name !== 'NumberLiteral') continue;
+    const stated = Number(value.image);
+    if (!(Number.isInteger(stated) && stated > LANGUAGE_VERSION)) continue;
+    return diagnostic('E0337', { file: file.name, start: value.startOffset, end: value.endOffset! + 1 }, { stated: value.image, reads: LANGUAGE_VERSION, version });
+  }
+  return undefined;
 }
