@@ -11,6 +11,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compareOutputs } from '../../backends/agreement.js';
 import { selectBackend } from '../../backends/tfjs/runtime/select-backend.js';
+import { recordedPreprocessing } from '../../src/cli/recorded-preprocessing.js';
 import { cli } from '../cli/run-cli.js';
 import { specPath } from '../helpers.js';
 import { floats, models, SIZE, torchAvailable, torchvisionFixtures } from './fixtures.js';
@@ -39,6 +40,11 @@ describe.skipIf(!torchAvailable && !process.env.CI)('torchvision checkpoints com
     const out = path.join(work, model);
     const built = await cli('compile', ...base, '--target', 'all', '-o', out);
     expect(built.code, built.stderr).toBe(0);
+    // torchvision's weights were trained on its ImageNet preprocessing: the model says so, for effnet run.
+    expect(built.stderr).toContain('note: recording the torchvision preprocessing in the model');
+    for (const [kind, at] of [['onnx', path.join(out, 'model.onnx')], ['tfjs', path.join(out, 'tfjs')]] as const) {
+      expect(recordedPreprocessing(kind, at), kind).toMatchObject({ preset: 'torchvision', mean: [0.485, 0.456, 0.406] });
+    }
     const keep = await cli('compile', ...base, '--keep-bn', '-o', `${out}-keep.onnx`);
     expect(keep.code, keep.stderr).toBe(0);
     const results: [string, Float32Array][] = [

@@ -291,7 +291,10 @@ async function compileTargets(file: string, flags: CompileFlags, emitOptions: Em
     }
     const specHash = createHash('sha256').update(compilation.file.text).digest('hex');
     const { height, width } = graph.spec.input;
-    const preprocessing = flags.preprocess ? presetPreprocessing(flags.preprocess, height, width) : undefined;
+    const implied = flags.preprocess ? undefined : loaded.mapping?.convention?.preprocessing;
+    if (implied) ctx.io.err(`note: recording the ${implied} preprocessing in the model, as the checkpoint's ${loaded.mapping!.convention!.name} convention implies (--preprocess none records none)`);
+    const preset = flags.preprocess ?? implied;
+    const preprocessing = preset ? presetPreprocessing(preset, height, width) : undefined;
     // Every target is emitted (its structure built and checked) before anything is written, so a target that
     // cannot express the model leaves no output from the others either.
     const emitted: { target: string; out: string; artifact: Artifact; reference: () => Artifact }[] = [];

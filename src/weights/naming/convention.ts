@@ -31,6 +31,12 @@ export interface Convention {
   /** Keys a checkpoint of this convention holds that carry nothing effnet needs (num_batches_tracked). */
   ignored(key: string): boolean;
   readonly numerics?: Numerics;
+  /**
+   * The input preprocessing the convention's models are trained with, when every one of them is (torchvision's
+   * ImageNet weights: resize to 256/224 of the input, centre crop, ImageNet mean and std): a compiled model
+   * records it unless --preprocess says otherwise, so `effnet run` feeds it what it was trained on.
+   */
+  readonly preprocessing?: 'torchvision';
 }
 
 /** A convention that can tell, from a checkpoint's keys, whether they are its own, and build itself for a graph. */

@@ -90,6 +90,7 @@ export const torchvisionConvention: ConventionFamily = {
       },
       ignored: (key) => key.endsWith(`.${NUM_BATCHES_TRACKED}`),
       numerics: numericsOf(layout, graph),
+      preprocessing: 'torchvision',
     };
   },
 };
