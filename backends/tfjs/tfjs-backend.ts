@@ -125,7 +125,7 @@ export function emitTfjs(graph: Graph, options: TfjsEmitOptions): Artifact {
       ...(quantized ? { quantization: describeQuantization(store.counts, weights.length) } : {}),
       ...(absent ? { structureOnly: true } : {}),
     },
-    ...(wire?.notes ? { notes: wire.notes } : {}),
+    notes: wire?.notes ?? graphDef!.notes,
   };
 }
 

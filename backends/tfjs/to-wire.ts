@@ -104,7 +104,7 @@ export function depthwiseToTf(w: Float32Array, channels: number, mult: number, k
  * A grouped kernel [out, in / groups, k, k] as the dense [out, in, k, k] that computes the same: each output
  * channel's weights at its group's inputs, zeros elsewhere.
  */
-function blockDiagonal(w: Float32Array, out: number, inC: number, groups: number, k: number): Float32Array {
+export function blockDiagonal(w: Float32Array, out: number, inC: number, groups: number, k: number): Float32Array {
   const perGroupIn = inC / groups;
   const perGroupOut = out / groups;
   const dense = new Float32Array(out * inC * k * k);

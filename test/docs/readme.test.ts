@@ -46,3 +46,13 @@ describe('README specs', () => {
     expect(formatSource(makeSourceFile('README.effnet', text)).value).toBe(text);
   });
 });
+
+// Every link to a section of the README lands on a heading (GitHub's anchors: lower case, punctuation other
+// than '-' and '_' dropped, spaces to '-').
+describe('README links', () => {
+  const anchor = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+  const headings = new Set([...readme.matchAll(/^#{1,6} (.+)$/gm)].map((m) => anchor(m[1]!)));
+  const links = [...new Set([...readme.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]!))];
+  it('has section links', () => expect(links.length).toBeGreaterThan(10));
+  it.each(links)('#%s is a heading', (link) => expect(headings.has(link), `no heading for #${link}`).toBe(true));
+});

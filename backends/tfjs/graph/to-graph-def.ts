@@ -17,11 +17,11 @@
  */
 import type { Graph, GraphNode } from '../../../src/ir/graph.js';
 import { tfjsWeightName } from '../../../src/weights/naming/effnet-names.js';
-import type { CommonEmitOptions } from '../../backend.js';
+import type { BackendNote, CommonEmitOptions } from '../../backend.js';
 import { bnScale, consumersOf, foldableBatchNorms, foldBias, foldKernel } from '../../fold-bn.js';
 import { weightSource } from '../../seeded-weights.js';
 import { batchNormOf } from '../../weight-source.js';
-import { convToTf, denseToTf, depthwiseToTf, TfjsExportError, type WireWeight } from '../to-wire.js';
+import { blockDiagonal, convToTf, denseToTf, depthwiseToTf, TfjsExportError, type WireWeight } from '../to-wire.js';
 import { attr, type AttrValueJson, type NodeDefJson } from './graph-model-format.js';
 import { windowPadding, type WindowPadding } from './window-padding.js';
 
@@ -39,6 +39,8 @@ export interface GraphDefModel {
   readonly output: { readonly name: string; readonly shape: readonly number[] };
   /** Batch norms folded into convolutions. */
   readonly foldedBatchNorms: number;
+  /** What a layer costs in this format beyond the spec's figures (grouped convs written dense). */
+  readonly notes: readonly BackendNote[];
 }
 
 /** Activations the fused conv and matmul kernels of every TF.js backend apply (tfjs-core fused_util). */
@@ -61,6 +63,7 @@ export function toGraphDef(graph: Graph, options: GraphDefOptions): GraphDefMode
   const dynamic = options.dynamicSize === true;
   const nodes: NodeDefJson[] = [];
   const weights: WireWeight[] = [];
+  const notes: BackendNote[] = [];
   const consts = new Set<string>();
   /** The tensor (node name) holding each graph node's value. */
   const valueOf = new Map<number, string>();
@@ -111,6 +114,9 @@ export function toGraphDef(graph: Graph, options: GraphDefOptions): GraphDefMode
         return op(name, 'Mul', [op(`${name}/relu6`, 'Relu6', [op(`${name}/shift`, 'AddV2', [x, scalar('3', 3)], { T: FLOAT })], { T: FLOAT }), scalar('1_6', 1 / 6)], { T: FLOAT });
       case 'hard_swish':
         return op(name, 'Mul', [x, activation(node, `${name}/gate`, 'hard_sigmoid', x)], { T: FLOAT });
+      case 'gelu':
+        // The exact form, 0.5 x (1 + erf(x / sqrt 2)), as PyTorch's default and the other backends.
+        return op(name, 'Mul', [op(`${name}/half_x`, 'Mul', [x, scalar('0_5', 0.5)], { T: FLOAT }), op(`${name}/erf_plus_one`, 'AddV2', [op(`${name}/erf`, 'Erf', [op(`${name}/scaled`, 'Mul', [x, scalar('1_sqrt2', Math.SQRT1_2)], { T: FLOAT })], { T: FLOAT }), scalar('1', 1)], { T: FLOAT })], { T: FLOAT });
       default:
         throw new TfjsExportError(node, `activation '${fn}' has no TF.js graph-model op`);
     }
@@ -134,13 +140,16 @@ export function toGraphDef(graph: Graph, options: GraphDefOptions): GraphDefMode
         const inC = inShape[2]!;
         const { filters, kernel: k, stride, groups } = o;
         const depthwise = groups === inC && groups > 1 && filters % inC === 0;
-        if (groups !== 1 && !depthwise) throw new TfjsExportError(node, `grouped convolution (groups ${groups} of ${inC} channels) has no TF.js op; only groups 1 and depthwise are supported`);
+        // TF.js has no grouped convolution: a dense conv whose kernel is zero outside the groups computes the same.
+        const grouped = groups !== 1 && !depthwise;
+        if (grouped) notes.push({ node, what: `a dense Conv2D whose kernel is zero outside its ${groups} groups (TF.js has no grouped convolution)`, cost: `the same outputs at ${groups}x this layer's MACs` });
         const bn = folds.get(node.id);
         const valueNode = bn ?? node;
         const act = fusableAfter(valueNode);
         const canonical = () => source.tensor(node, 'kernel', [filters, inC / groups, k, k]);
         const scale = () => bnScale(batchNormOf(source, bn!, filters), (bn!.op as { eps: number }).eps);
-        const kernelOnnx = () => (bn ? foldKernel(canonical(), scale()) : canonical());
+        const folded = () => (bn ? foldKernel(canonical(), scale()) : canonical());
+        const kernelOnnx = () => (grouped ? blockDiagonal(folded(), filters, inC, groups, k) : folded());
         const mult = filters / inC;
         const kernel = constant(
           depthwise
@@ -181,6 +190,45 @@ export function toGraphDef(graph: Graph, options: GraphDefOptions): GraphDefMode
       case 'activation':
         out = activation(node, node.name, o.fn, x);
         break;
+      case 'layernorm': {
+        // Over the channels at every position: (x - mean) / sqrt(var + eps) * gamma + beta, from TF's primitives.
+        const c = node.shape[node.shape.length - 1]!;
+        const axis = int32s(`${node.name}/axis`, [-1], [1]);
+        const meanOf = (name: string, v: string) => op(name, 'Mean', [v, axis], { T: FLOAT, Tidx: attr.type('DT_INT32'), keep_dims: attr.bool(true) });
+        const centred = op(`${node.name}/centred`, 'Sub', [x, meanOf(`${node.name}/mean`, x)], { T: FLOAT });
+        const variance = meanOf(`${node.name}/variance`, op(`${node.name}/squared`, 'Square', [centred], { T: FLOAT }));
+        const eps = constant({ name: `${node.name}/epsilon`, shape: [], trainable: false, data: () => Float32Array.of(o.eps) });
+        const inverse = op(`${node.name}/rsqrt`, 'Rsqrt', [op(`${node.name}/variance_eps`, 'AddV2', [variance, eps], { T: FLOAT })], { T: FLOAT });
+        const gamma = constant({ name: `${node.name}/gamma`, shape: [c], trainable: true, data: () => source.tensor(node, 'gamma', [c]) });
+        const beta = constant({ name: `${node.name}/beta`, shape: [c], trainable: true, data: () => source.tensor(node, 'beta', [c]) });
+        const normalized = op(`${node.name}/normalized`, 'Mul', [centred, inverse], { T: FLOAT });
+        out = op(node.name, 'AddV2', [op(`${node.name}/scaled`, 'Mul', [normalized, gamma], { T: FLOAT }), beta], { T: FLOAT });
+        break;
+      }
+      case 'scale': {
+        const c = node.shape[node.shape.length - 1]!;
+        out = op(node.name, 'Mul', [x, constant({ name: `${node.name}/scale`, shape: [c], trainable: true, data: () => source.tensor(node, 'scale', [c]) })], { T: FLOAT });
+        break;
+      }
+      case 'concat': {
+        const inputs = node.inputs.map((i) => valueOf.get(i)!);
+        out = op(node.name, 'ConcatV2', [...inputs, int32s(`${node.name}/axis`, [-1], [])], { T: FLOAT, N: attr.int(inputs.length), Tidx: attr.type('DT_INT32') });
+        break;
+      }
+      case 'slice':
+        // The channels [start, start + size) at every position; -1 keeps the whole batch, height and width.
+        out = op(node.name, 'Slice', [x, int32s(`${node.name}/begin`, [0, 0, 0, o.start], [4]), int32s(`${node.name}/size`, [-1, -1, -1, o.size], [4])], { T: FLOAT, Index: attr.type('DT_INT32') });
+        break;
+      case 'shuffle': {
+        // Positions flattened, channels as [groups, C / groups], swapped, and back to the input's own shape: no
+        // height or width is named, so it holds at any input size.
+        const c = node.shape[node.shape.length - 1]!;
+        const grouped = op(`${node.name}/grouped`, 'Reshape', [x, int32s(`${node.name}/groups_shape`, [-1, o.groups, c / o.groups], [3])], { T: FLOAT, Tshape: attr.type('DT_INT32') });
+        const swapped = op(`${node.name}/swapped`, 'Transpose', [grouped, int32s(`${node.name}/perm`, [0, 2, 1], [3])], { T: FLOAT, Tperm: attr.type('DT_INT32') });
+        const shape = op(`${node.name}/shape`, 'Shape', [x], { T: FLOAT, out_type: attr.type('DT_INT32') });
+        out = op(node.name, 'Reshape', [swapped, shape], { T: FLOAT, Tshape: attr.type('DT_INT32') });
+        break;
+      }
       case 'add':
         out = op(node.name, 'AddV2', node.inputs.map((i) => valueOf.get(i)!), { T: FLOAT });
         break;
@@ -254,5 +302,6 @@ export function toGraphDef(graph: Graph, options: GraphDefOptions): GraphDefMode
     input: { name: 'input', shape: [-1, ...(dynamic ? [-1, -1] : inputShape.slice(0, 2)), inputShape[2]!] },
     output: { name: output, shape: [-1, ...(dynamic && outShape.length === 3 ? [-1, -1, outShape[2]!] : outShape)] },
     foldedBatchNorms: folds.size,
+    notes,
   };
 }

@@ -119,15 +119,25 @@ describe('what EfficientNet-B0 becomes', () => {
   });
 });
 
-describe('what the graph format refuses, with the node and why', () => {
-  it('a grouped convolution', () => {
+describe('what the graph format writes its own way, and what it refuses', () => {
+  it('a grouped convolution: a dense conv with a block-diagonal kernel, and a note saying what it costs', () => {
     const c = compile('g.effnet', 'model g {\n  input 16x16x8\n  stem conv channels 8 kernel 3 stride 1 groups 2\n  stages {\n    conv 1 4 1 1\n  }\n}\n');
-    expect(() => toGraphDef(c.graph!, { seed: 0, weights: 'zeros' })).toThrow(/stem_conv.*grouped convolution \(groups 2 of 8 channels\)/);
+    const def = toGraphDef(c.graph!, { seed: 0, weights: 'random' });
+    const kernel = def.weights.find((w) => w.name.startsWith('stem_conv') && w.shape.length === 4)!;
+    expect(kernel.shape).toEqual([3, 3, 8, 8]);
+    // [k, k, in, out]: input channels 0-3 feed outputs 0-3 only, 4-7 feed 4-7 only.
+    const data = kernel.data() as Float32Array;
+    const at = (i: number, o: number) => data[(0 * 3 + 0) * 64 + i * 8 + o]!;
+    expect(at(0, 5)).toBe(0);
+    expect(at(5, 1)).toBe(0);
+    expect(at(1, 2)).not.toBe(0);
+    expect(def.notes.map((n) => n.node.name)).toEqual(['stem_conv']);
+    expect(def.notes[0]!.cost).toMatch(/2x this layer's MACs/);
   });
 
   it('an op it does not know (a primitive added to the IR later), pointing at --tfjs-format layers', () => {
     const graph = compileSpec('mobilenet-v2.effnet', { scaling: { inputSize: 32 } }).graph;
-    const nodes = graph.nodes.map((n) => (n.op.kind === 'add' ? { ...n, op: { kind: 'layernorm' } as never } : n));
+    const nodes = graph.nodes.map((n) => (n.op.kind === 'add' ? { ...n, op: { kind: 'attention' } as never } : n));
     let error: unknown;
     try {
       toGraphDef({ ...graph, nodes }, { seed: 0, weights: 'zeros' });
@@ -135,7 +145,7 @@ describe('what the graph format refuses, with the node and why', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(TfjsExportError);
-    expect((error as TfjsExportError).message).toMatch(/'layernorm' has no TF.js graph-model op.*--tfjs-format layers/);
-    expect((error as TfjsExportError).node?.op.kind).toBe('layernorm');
+    expect((error as TfjsExportError).message).toMatch(/'attention' has no TF.js graph-model op.*--tfjs-format layers/);
+    expect((error as TfjsExportError).node?.op.kind).toBe('attention');
   });
 });
