@@ -9,7 +9,7 @@ import { ONNX_FLOAT16, ONNX_QUANTIZATION_KEY } from '../../backends/onnx/float16
 import { describeQuantization, quantizationModes, type QuantizationMode } from '../../backends/tfjs/quantize.js';
 import { STRUCTURE_ONLY, WEIGHTS_METADATA_KEY } from '../../backends/structure-only.js';
 import type { Kind } from './model-runners.js';
-import { readModelJson, readOnnxMetadata } from './recorded-preprocessing.js';
+import { readModelJson, readOnnxMetadata } from './model-metadata.js';
 
 export interface RecordedWeights {
   /** The coarsest storage of any weight ('float32' when none is quantized). */
