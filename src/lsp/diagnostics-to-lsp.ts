@@ -9,7 +9,10 @@ import { spanToRange, type PositionMap } from './positions.js';
 /** What editors show as the diagnostic's origin. */
 export const DIAGNOSTIC_SOURCE = 'effnet';
 
-export function toLspDiagnostic(d: Diagnostic, map: PositionMap): LspDiagnostic {
+/** An LSP diagnostic whose message is plain text (LSP 3.18 also allows markup; the compiler writes text). */
+export type TextDiagnostic = LspDiagnostic & { readonly message: string };
+
+export function toLspDiagnostic(d: Diagnostic, map: PositionMap): TextDiagnostic {
   return {
     range: spanToRange(map, d.span),
     severity: d.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
@@ -19,6 +22,6 @@ export function toLspDiagnostic(d: Diagnostic, map: PositionMap): LspDiagnostic 
   };
 }
 
-export function toLspDiagnostics(ds: readonly Diagnostic[], map: PositionMap): LspDiagnostic[] {
+export function toLspDiagnostics(ds: readonly Diagnostic[], map: PositionMap): TextDiagnostic[] {
   return ds.map((d) => toLspDiagnostic(d, map));
 }
