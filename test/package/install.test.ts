@@ -66,4 +66,11 @@ describe('npm install effnet (from npm pack)', () => {
     expect(verify.status).toBe(2);
     expect(verify.stderr).toMatch(/needs the optional package @tensorflow\/tfjs/);
   });
+
+  it('brings in the language server\'s libraries: effnet lsp loads from the installed package', () => {
+    const r = spawnSync(process.execPath, [path.join(project, 'node_modules/effnet/bin/effnet.js'), 'lsp', '--help'], { cwd: project, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/run the language server on stdin\/stdout/);
+    expect(existsSync(path.join(project, 'node_modules/vscode-languageserver/package.json'))).toBe(true);
+  });
 });
