@@ -4,7 +4,7 @@
  * user-defined block or a params name, what it is.
  */
 import type { Compilation } from '../pipeline.js';
-import { addCosts, zeroCost, type Cost, type LayerCost } from '../report/cost.js';
+import { addCosts, zeroCost, type Cost, type GroupCost, type LayerCost } from '../report/cost.js';
 import { count, shapeText, si, withSeparators } from '../report/units.js';
 import type { Span } from '../source/span.js';
 import type { BlockAst, ModelAst } from '../syntax/ast.js';
@@ -25,6 +25,8 @@ export interface SpanCost {
   /** Roll-up keys of the nodes: stage2, and its blocks block2a, block2b. */
   readonly stages: readonly string[];
   readonly blocks: readonly string[];
+  /** The report's row of each of those blocks, in network order. */
+  readonly blockRows: readonly GroupCost[];
 }
 
 export function costOfSpan(c: Compilation, span: Span): SpanCost | undefined {
@@ -32,24 +34,30 @@ export function costOfSpan(c: Compilation, span: Span): SpanCost | undefined {
   const layers: LayerCost[] = c.report.layers.filter((l) => l.node.span.start >= span.start && l.node.span.end <= span.end);
   if (layers.length === 0) return undefined;
   const uniq = (xs: string[]) => [...new Set(xs)];
+  const blocks = uniq(layers.map((l) => l.node.block));
   return {
     cost: layers.reduce((t, l) => addCosts(t, l.cost), zeroCost),
     shape: layers[layers.length - 1]!.node.shape,
     stages: uniq(layers.map((l) => l.node.stage)),
-    blocks: uniq(layers.map((l) => l.node.block)),
+    blocks,
+    blockRows: c.report.blocks.filter((b) => blocks.includes(b.key)),
   };
 }
 
 /** `output 56x56x24 · params 10,710 (10.71 K) · MACs 22.02 M`, the report's units. */
-function figures(sc: SpanCost): string {
-  const c = sc.cost;
-  return `output ${shapeText(sc.shape)} · params ${withSeparators(c.params)} (${si(c.params)}) · MACs ${withSeparators(c.macs)} (${count(c.macs)})`;
+function figures(shape: readonly number[], c: Cost): string {
+  return `output ${shapeText(shape)} · params ${withSeparators(c.params)} (${si(c.params)}) · MACs ${withSeparators(c.macs)} (${count(c.macs)})`;
 }
+
+/** More blocks than this and the hover lists none of them: `report --per-block` has the long table. */
+const MAX_BLOCK_LINES = 8;
 
 function costText(sc: SpanCost): string {
   const blocks = sc.blocks.length === 1 ? sc.blocks[0]! : `${sc.blocks.length} blocks, ${sc.blocks[0]} to ${sc.blocks[sc.blocks.length - 1]}`;
   const where = sc.stages.length === 1 && sc.stages[0] === sc.blocks[0] ? sc.stages[0]! : `${sc.stages.join(', ')} (${blocks})`;
-  return `**${where}**: ${figures(sc)}`;
+  const total = `**${where}**: ${figures(sc.shape, sc.cost)}`;
+  if (sc.blockRows.length < 2 || sc.blockRows.length > MAX_BLOCK_LINES) return total;
+  return [total, ...sc.blockRows.map((b) => `- ${b.key}: ${figures(b.shape, b.cost)}`)].join('\n');
 }
 
 const blocksOf = (ast: ModelAst): BlockAst[] => ast.members.filter((m): m is BlockAst => m.kind === 'block');

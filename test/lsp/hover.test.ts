@@ -36,6 +36,18 @@ describe('hover on what the report costs', () => {
     expect(b0.slice(h.span.start, h.span.end)).toBe(line.trim());
   });
 
+  it("lists each block of a short stage with the report's per-block figures", () => {
+    const blocks = b0a.compilation.report!.blocks;
+    const h = hoverAt(b0a.compilation, offsetOf(b0, stageLines[3]!, 6))!.contents.split('\n');
+    const expected = ['block4a', 'block4b', 'block4c'].map((key) => {
+      const b = blocks.find((x) => x.key === key)!;
+      return `- ${key}: output ${shapeText(b.shape)} · params ${withSeparators(b.cost.params)} (${si(b.cost.params)}) · MACs ${withSeparators(b.cost.macs)} (${count(b.cost.macs)})`;
+    });
+    expect(h.slice(-3)).toEqual(expected);
+    // A one-block stage has no list: its total is its block.
+    expect(hoverAt(b0a.compilation, offsetOf(b0, stageLines[0]!, 6))!.contents.split('\n').filter((l) => l.startsWith('- '))).toEqual([]);
+  });
+
   it('a stem layer, the head and the classifier', () => {
     const report = b0a.compilation.report!;
     const stem = report.stages.find((s) => s.key === 'stem')!;
@@ -62,6 +74,7 @@ describe('hover on what the report costs', () => {
     const h = hover(text, offsetOf(text, 'shuffle_unit  8', 2), a)!.contents;
     expect(h).toContain('**block shuffle_unit(channels)**: user-defined, 6 statements');
     expect(h).toContain(`**stage2 (8 blocks, block2a to block2h)**: output ${shapeText(stage2.shape)} · params ${withSeparators(stage2.cost.params)}`);
+    expect(h).toContain('- block2h: ');
     expect(hover(text, offsetOf(text, 'block shuffle_down', 7), a)!.contents).toContain('used by stage1, stage2, stage3');
   });
 
