@@ -73,16 +73,16 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       hoverProvider: true,
-      completionProvider: { triggerCharacters: [' '] },
+      // No trigger characters: a space after a number field would pop up options where a value is typed.
+      completionProvider: {},
       definitionProvider: true,
       documentFormattingProvider: true,
     },
     serverInfo: { name: 'effnet', version },
   }));
 
-  // Opening a file shows its diagnostics at once; typing waits for a pause.
-  documents.onDidOpen((e) => schedule(e.document.uri, 0));
-  documents.onDidChangeContent((e) => schedule(e.document.uri, DIAGNOSTICS_DELAY_MS));
+  // A document's first text (it was just opened) gets its diagnostics at once; typing waits for a pause.
+  documents.onDidChangeContent((e) => schedule(e.document.uri, cache.has(e.document.uri) ? DIAGNOSTICS_DELAY_MS : 0));
   documents.onDidClose((e) => {
     clearTimeout(timers.get(e.document.uri));
     timers.delete(e.document.uri);

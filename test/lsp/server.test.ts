@@ -59,7 +59,8 @@ const open = (uri: string, text: string) => rpc.sendNotification('textDocument/d
 
 beforeAll(async () => {
   if (!existsSync(path.join(repoRoot, 'dist/src/lsp/server.js'))) throw new Error('dist/ has no language server: run npm run build first');
-  child = spawn(process.execPath, [bin, 'lsp'], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+  // The flags VS Code's client adds to a server's command line must be accepted.
+  child = spawn(process.execPath, [bin, 'lsp', '--stdio', `--clientProcessId=${process.pid}`], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
   child.stderr.on('data', (d) => { stderr += String(d); });
   rpc = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   rpc.onNotification('textDocument/publishDiagnostics', (p: Published) => {
