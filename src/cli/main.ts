@@ -14,6 +14,7 @@ import { registerFmt } from './commands/fmt.js';
 import { registerExport, registerImport } from './commands/import-export.js';
 import { registerRun } from './commands/run.js';
 import { registerWeights } from './commands/weights.js';
+import { registerLsp } from './commands/lsp.js';
 import { MissingPackageError } from '../../backends/optional-package.js';
 import { escapeControlsJsonSafe, escapeForStderr } from '../diagnostics/control-characters.js';
 import { ExitCode, processIo, UsageError, type Io } from './io.js';
@@ -28,7 +29,7 @@ export interface CliContext {
 export type Register = (program: Command, ctx: CliContext) => void;
 
 // One entry per command, each defined in its own file under commands/.
-const commands: readonly Register[] = [registerCheck, registerReport, registerScale, registerGrid, registerFmt, registerImport, registerExport, registerCompile, registerWeights, registerRun];
+const commands: readonly Register[] = [registerCheck, registerReport, registerScale, registerGrid, registerFmt, registerImport, registerExport, registerCompile, registerWeights, registerRun, registerLsp];
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('effnet')

@@ -28,7 +28,7 @@ const FIELDS = ['channels', 'kernel', 'stride'] as const;
 /** `unit(channels, ratio = 4)`, for messages. */
 export const blockSignature = (def: BlockDef) => `${def.name}(${def.params.map((p) => (p.default ? `${p.name} = ${expressionText(p.default)}` : p.name)).join(', ')})`;
 /** Options every row takes, whatever its operator. */
-const ROW_OPTIONS = ['first', 'width', 'depth'] as const;
+export const ROW_OPTIONS = ['first', 'width', 'depth'] as const;
 
 /** Binds one block's parameters from the row; reports what the block needs and the row does not give. */
 function bind(r: Reader, def: BlockDef, site: BlockUseSite, given: ReadonlyMap<string, AtomAst>, report: boolean): Record<string, number> | undefined {

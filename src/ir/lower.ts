@@ -15,9 +15,10 @@ import { lowerBlockUse } from './lower-block-use.js';
 import { maxValue } from './limits.js';
 import { Reader } from './value-reader.js';
 
-const modelSettings = [VERSION_SETTING, 'input', 'classes', 'activation', 'norm', 'padding', 'drop_connect'] as const;
-const scalingSettings = ['alpha', 'beta', 'gamma', 'divisor', 'min_channels', 'rounding', 'resolution_divisor'] as const;
-const variantOptions = ['width', 'depth', 'resolution', 'phi', 'dropout', 'classes', 'operator', 'repeats', 'channels'] as const;
+/** The settings a model may write (exported for the language server's completion). */
+export const modelSettings = [VERSION_SETTING, 'input', 'classes', 'activation', 'norm', 'padding', 'drop_connect'] as const;
+export const scalingSettings = ['alpha', 'beta', 'gamma', 'divisor', 'min_channels', 'rounding', 'resolution_divisor'] as const;
+export const variantOptions = ['width', 'depth', 'resolution', 'phi', 'dropout', 'classes', 'operator', 'repeats', 'channels'] as const;
 
 /** The user-defined blocks, by name, for the functions that resolve operator names. */
 type Blocks = Readonly<Record<string, BlockDef>>;

@@ -5,7 +5,7 @@
  * README's library snippet runs as written; the CLI reports, and a command that needs a missing runtime
  * names the package to install.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -65,5 +65,26 @@ describe('npm install effnet (from npm pack)', () => {
     const verify = cli('compile', 'node_modules/effnet/specs/mobilenet-v2.effnet', '--target', 'tfjs', '-o', 'tfjs', '--input-size', '64', '--verify');
     expect(verify.status).toBe(2);
     expect(verify.stderr).toMatch(/needs the optional package @tensorflow\/tfjs/);
+  });
+
+  it("brings in the language server's libraries: the installed effnet lsp answers initialize, shutdown and exit", async () => {
+    // Framed by hand: the point is that the consumer's install has what the server needs, not the test's.
+    const frame = (m: object) => { const b = JSON.stringify(m); return `Content-Length: ${Buffer.byteLength(b)}\r\n\r\n${b}`; };
+    const child = spawn(process.execPath, [path.join(project, 'node_modules/effnet/bin/effnet.js'), 'lsp'], { cwd: project, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    const exited = new Promise<number | null>((resolve, reject) => {
+      const t = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`the server did not exit within 20 s; it wrote: ${out}`)); }, 20_000);
+      child.on('exit', (code) => { clearTimeout(t); resolve(code); });
+    });
+    let step = 0;
+    child.stdout.on('data', (d) => {
+      out += String(d);
+      if (step === 0 && out.includes('"id":1,')) { step = 1; child.stdin.write(frame({ jsonrpc: '2.0', id: 2, method: 'shutdown' })); }
+      if (step === 1 && out.includes('"id":2,')) { step = 2; child.stdin.write(frame({ jsonrpc: '2.0', method: 'exit' })); }
+    });
+    child.stdin.write(frame({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { processId: null, rootUri: null, capabilities: {} } }));
+    expect(await exited).toBe(0);
+    expect(out).toMatch(/"serverInfo":\{"name":"effnet"/);
+    expect(existsSync(path.join(project, 'node_modules/vscode-languageserver/package.json'))).toBe(true);
   });
 });
