@@ -14,22 +14,10 @@ import { compareOutputs } from '../../backends/agreement.js';
 import { sampleInput } from '../../backends/sample-input.js';
 import { fileIOHandler, saveArtifacts } from '../../backends/tfjs/runtime/file-io-handler.js';
 import { selectBackend } from '../../backends/tfjs/runtime/select-backend.js';
+import { SMALL_SPEC } from '../backends/tfjs/tfjs-helpers.js';
 import { cli } from '../cli/run-cli.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'effnet-tfjs-rt-'));
-const spec = `model small {
-  input       16x16x3
-  classes     5
-  activation  swish
-  stem conv channels 8 kernel 3 stride 2
-  stages {
-    mbconv  1  8   3  1  expand 1 se 0.25
-    mbconv  2  16  3  2  expand 4 se 0.25
-  }
-  head conv channels 32 kernel 1
-  classifier dropout 0.2
-}
-`;
 
 beforeAll(async () => {
   // tfjs-backend-wasm 4.22 has no convolution gradients: train on cpu.
@@ -38,7 +26,7 @@ beforeAll(async () => {
 
 describe('a TF.js model trained with fit and saved with model.save compiles to ONNX with its trained weights', () => {
   it('ONNX gives the logits TF.js gives', async () => {
-    writeFileSync(path.join(dir, 'small.effnet'), spec);
+    writeFileSync(path.join(dir, 'small.effnet'), SMALL_SPEC);
     const initial = path.join(dir, 'initial');
     expect((await cli('compile', path.join(dir, 'small.effnet'), '--target', 'tfjs', '-o', initial)).code).toBe(0);
     const model = await tf.loadLayersModel(fileIOHandler(initial));

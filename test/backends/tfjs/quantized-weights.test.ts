@@ -19,25 +19,12 @@ import { readTfjsLayers } from '../../../src/checkpoint/tfjs-layers.js';
 import { compile } from '../../../src/pipeline.js';
 import { cli } from '../../cli/run-cli.js';
 import { safetensorsBytes } from '../../weights/safetensors-writer.js';
-import { randomInput, tempDir, writeArtifact } from './tfjs-helpers.js';
+import { randomInput, SMALL_SPEC, tempDir, writeArtifact } from './tfjs-helpers.js';
 
-const SPEC = `model small {
-  input       16x16x3
-  classes     5
-  activation  swish
-  stem conv channels 8 kernel 3 stride 2
-  stages {
-    mbconv  1  8   3  1  expand 1 se 0.25
-    mbconv  2  16  3  2  expand 4 se 0.25
-  }
-  head conv channels 32 kernel 1
-  classifier dropout 0.2
-}
-`;
 
 const work = tempDir('quantized');
 const spec = path.join(work, 'small.effnet');
-const graph = compile('small.effnet', SPEC).graph!;
+const graph = compile('small.effnet', SMALL_SPEC).graph!;
 /** The model with random BN statistics, so that no weight is constant and the logits are of order 1. */
 const emitted = (quantize?: Parameters<typeof emitTfjs>[1]['quantize']) => writeArtifact(emitTfjs(graph, { seed: 5, weights: 'random', randomBatchNorm: true, ...(quantize ? { quantize } : {}) }), tempDir('q'));
 const modes = ['float16', 'uint16', 'uint8'] as const;
@@ -79,7 +66,7 @@ async function tfjsLogits(dir: string, x: Float32Array): Promise<Float32Array> {
 
 let float32: string;
 beforeAll(async () => {
-  writeFileSync(spec, SPEC);
+  writeFileSync(spec, SMALL_SPEC);
   await tf.setBackend('cpu');
   float32 = emitted();
 });

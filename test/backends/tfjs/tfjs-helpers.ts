@@ -12,6 +12,21 @@ import { compile } from '../../../src/pipeline.js';
 import { readFileSync } from 'node:fs';
 import { specPath } from '../../helpers.js';
 
+/** A small spec TF.js trains and reads back in seconds: 16x16 inputs, 5 classes, SE in both stages. */
+export const SMALL_SPEC = `model small {
+  input       16x16x3
+  classes     5
+  activation  swish
+  stem conv channels 8 kernel 3 stride 2
+  stages {
+    mbconv  1  8   3  1  expand 1 se 0.25
+    mbconv  2  16  3  2  expand 4 se 0.25
+  }
+  head conv channels 32 kernel 1
+  classifier dropout 0.2
+}
+`;
+
 /** Writes an artifact's files under dir (tests only; the CLI writes atomically). */
 export function writeArtifact(artifact: Artifact, dir: string): string {
   mkdirSync(dir, { recursive: true });
