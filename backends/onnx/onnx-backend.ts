@@ -34,6 +34,7 @@ import { checkOpset, DEFAULT_OPSET, irVersionFor } from './opset.js';
 import { lengthDelimitedSize, lengthPrefix } from './protobuf-wire.js';
 import { contentAddressedFile, PENDING_DIGEST, sideFileName } from '../content-addressed.js';
 import { PREPROCESSING_METADATA_KEY, preprocessingJson } from '../preprocessing.js';
+import { SCALING_METADATA_KEY, scalingMetadata } from '../scaling-metadata.js';
 import { ABSENT_DATA_LOCATION, STRUCTURE_ONLY, WEIGHTS_METADATA_KEY } from '../structure-only.js';
 
 const { onnx } = onnxProto;
@@ -155,7 +156,6 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
 
   const report = costReport(graph);
   const spec = graph.spec;
-  const applied = spec.applied;
   const dynamic = options.dynamicSize === true;
   // Spatial dims of a dynamic file are symbolic at the ends and unknown inside (no value_info for them).
   const spatial = (dims: readonly Dim[], h: string, w: string): readonly Dim[] => (dynamic && dims.length === 4 ? [dims[0]!, dims[1]!, h, w] : dims);
@@ -166,14 +166,7 @@ function emit(graph: Graph, options: OnnxEmitOptions): Artifact {
     'effnet.version': version,
     'effnet.spec': spec.name,
     'effnet.spec_sha256': options.specHash ?? specDigest(graph),
-    'effnet.scaling': JSON.stringify({
-      ...(applied.variant !== undefined ? { variant: applied.variant } : {}),
-      ...(applied.phi !== undefined ? { phi: applied.phi } : {}),
-      depth: applied.depth,
-      width: applied.width,
-      resolution: applied.resolution,
-      input: [spec.input.height, spec.input.width],
-    }),
+    [SCALING_METADATA_KEY]: scalingMetadata(spec),
     'effnet.params': String(report.total.params),
     'effnet.macs': String(report.total.macs),
     [WEIGHTS_METADATA_KEY]: options.structureOnly ? STRUCTURE_ONLY : weightSource(options).description,

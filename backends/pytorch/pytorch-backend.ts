@@ -27,6 +27,7 @@ import { loadSource } from './load-source.js';
 import { className, modelSource } from './model-source.js';
 import { moduleTree } from './module-tree.js';
 import { safetensorsFile, type SafetensorsTensor } from './safetensors-file.js';
+import { SCALING_METADATA_KEY, scalingMetadata } from '../scaling-metadata.js';
 import { STRUCTURE_ONLY, WEIGHTS_METADATA_KEY } from '../structure-only.js';
 
 export interface PytorchEmitOptions extends CommonEmitOptions {
@@ -61,7 +62,6 @@ function emit(graph: Graph, options: PytorchEmitOptions): Artifact {
   const tree = moduleTree(graph);
   const report = costReport(graph);
   const spec = graph.spec;
-  const applied = spec.applied;
   const name = className(graph);
   const specHash = options.specHash ?? specDigest(graph);
   const absent = options.structureOnly === true;
@@ -72,14 +72,7 @@ function emit(graph: Graph, options: PytorchEmitOptions): Artifact {
     'effnet.version': version,
     'effnet.spec': spec.name,
     'effnet.spec_sha256': specHash,
-    'effnet.scaling': JSON.stringify({
-      ...(applied.variant !== undefined ? { variant: applied.variant } : {}),
-      ...(applied.phi !== undefined ? { phi: applied.phi } : {}),
-      depth: applied.depth,
-      width: applied.width,
-      resolution: applied.resolution,
-      input: [spec.input.height, spec.input.width],
-    }),
+    [SCALING_METADATA_KEY]: scalingMetadata(spec),
     'effnet.input': JSON.stringify([spec.input.channels, spec.input.height, spec.input.width]),
     'effnet.class': name,
     'effnet.params': String(report.total.params),

@@ -3,11 +3,12 @@
  * `input` [height, width] in its metadata_props, read without decoding the model. `effnet run` and
  * `--verify` feed that size to a model that takes any.
  */
+import { SCALING_METADATA_KEY } from '../../backends/scaling-metadata.js';
 import { UsageError } from './io.js';
 import { readOnnxMetadata } from './model-metadata.js';
 
 export function declaredOnnxSize(path: string): [number, number] | undefined {
-  const scaling = readOnnxMetadata(path).get('effnet.scaling');
+  const scaling = readOnnxMetadata(path).get(SCALING_METADATA_KEY);
   if (scaling === undefined) return undefined;
   let input: unknown;
   try {

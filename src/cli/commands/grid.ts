@@ -201,16 +201,13 @@ function table(g: Grid, rows: readonly Scored[], ranked: boolean, title: string)
   return [title, `grid digest ${g.digest} (${settingsOf(g)})`, '', fmt(header), w.map((n) => '-'.repeat(n)).join('  '), ...cells.map(fmt)].join('\n') + '\n';
 }
 
-function printRanking(ctx: CliContext, g: Grid, ranked: readonly Scored[], minimize: boolean, how: string, json: boolean, missing?: readonly number[]): void {
+/** The ranked table (or JSON) under `title`, which each caller words for what it ranked. */
+function printRanking(ctx: CliContext, g: Grid, ranked: readonly Scored[], title: string, json: boolean, missing?: readonly number[]): void {
   const failed = ranked.filter((c) => c.score === undefined);
   if (failed.length) ctx.io.err(`${failed.length} of ${ranked.length} evaluations failed; first: ${failed[0]!.error}`);
   // Nothing ranked means the evaluation, not the search, is broken: say so with the exit code too.
   if (failed.length === ranked.length) ctx.setExit(1);
   if (json) return ctx.io.out(JSON.stringify({ ...gridJson(g), ...(missing ? { missing } : {}), candidates: ranked.map(candidateJson) }, null, 2));
-  const better = minimize ? 'lower' : 'higher';
-  const title = how === 'evaluated'
-    ? gridTitle(g.spec.name, g.candidates.length, ranked.length, g.tolerance, g.step, better)
-    : `${g.spec.name}: ${ranked.length} of ${plural(g.candidates.length, 'candidate')} with |alpha*beta^2*gamma^2 - 2| <= ${g.tolerance} (step ${g.step}) ${how}, ranked by score (${better} is better)`;
   ctx.io.out(table(g, ranked, true, title));
 }
 
@@ -301,7 +298,8 @@ async function evaluateAll(g: Grid, flags: GridFlags, command: string, limit: nu
     bar.done();
     log?.close();
   }
-  printRanking(ctx, g, rankByScore(candidates, flags.minimize), flags.minimize === true, 'evaluated', flags.json === true);
+  const ranked = rankByScore(candidates, flags.minimize);
+  printRanking(ctx, g, ranked, gridTitle(g.spec.name, g.candidates.length, ranked.length, g.tolerance, g.step, flags.minimize ? 'lower' : 'higher'), flags.json === true);
 }
 
 /** --candidate K: one task of an array job. Writes the candidate's spec or model, evaluates it, records the result. */
@@ -372,5 +370,7 @@ function mergeResults(g: Grid, files: readonly string[], minimize: boolean, json
     ctx.io.err(`effnet: error: the ${files.length === 1 ? 'file holds' : `${files.length} files hold`} no result of this grid`);
     ctx.setExit(1);
   }
-  printRanking(ctx, g, rankByScore(merged, minimize), minimize, `merged from ${files.length} file${files.length === 1 ? '' : 's'}`, json, missing);
+  const ranked = rankByScore(merged, minimize);
+  const title = `${g.spec.name}: ${ranked.length} of ${plural(g.candidates.length, 'candidate')} with |alpha*beta^2*gamma^2 - 2| <= ${g.tolerance} (step ${g.step}) merged from ${plural(files.length, 'file')}, ranked by score (${minimize ? 'lower' : 'higher'} is better)`;
+  printRanking(ctx, g, ranked, title, json, missing);
 }
